@@ -1,0 +1,54 @@
+"""Process wiring: settings -> database -> catalog -> Desk. Every entry point builds through here."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from functools import cached_property
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from core import db
+from core.codes.catalog import Catalog
+from core.desk import Desk, Feature, Searcher, ViewGate
+from core.settings import Settings
+
+
+@dataclass
+class Services:
+    settings: Settings
+
+    @cached_property
+    def engine(self) -> Engine:
+        return db.make_engine(self.settings.database_url)
+
+    @cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        return db.session_factory(self.engine)
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        return Catalog.load(self.sessions, self.settings.cache_dir)
+
+    def upgrade(self) -> None:
+        db.upgrade(self.settings.database_url)
+
+    def views(self) -> ViewGate | None:
+        return None
+
+    def searcher(self) -> Searcher | None:
+        return None
+
+    def features(self) -> tuple[Feature, ...]:
+        return ()
+
+    def desk(self) -> Desk:
+        return Desk(self.catalog, views=self.views(), searcher=self.searcher(), features=self.features())
+
+
+def services_from_env() -> Services:
+    settings = Settings.from_env(os.environ)
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return Services(settings)

@@ -1,0 +1,66 @@
+"""`codedesk shell` and `codedesk run`: start a chat front end."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from adapters.shell import chat
+from bots.app import Services
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("shell", help="the terminal chat (also reads piped input)")
+    p.add_argument("--user", default="you", help="act as this user (try quotas as different people)")
+    p.add_argument("--admin", action="store_true", help="act as a workspace admin")
+    p.set_defaults(func=cmd_shell)
+
+    p = sub.add_parser("run", help="run the bot: Slack or Discord when tokens are set, else the shell")
+    p.add_argument("platform", nargs="?", choices=["shell", "slack", "discord"])
+    p.set_defaults(func=cmd_run)
+
+
+def cmd_shell(args: argparse.Namespace, services: Services) -> int:
+    services.upgrade()
+    desk = services.desk()
+    interactive = sys.stdin.isatty()
+    if interactive:
+        lines = _prompted_lines()
+        chat.run(desk, lines, sys.stdout, user=args.user, admin=args.admin, interactive=True, ask=input)
+    else:
+        chat.run(desk, sys.stdin, sys.stdout, user=args.user, admin=args.admin,
+                 ask=lambda prompt: _read_piped(prompt))
+    return 0
+
+
+def _read_piped(prompt: str) -> str:
+    line = sys.stdin.readline()
+    if not line:
+        raise EOFError
+    sys.stdout.write(prompt + line)
+    return line
+
+
+def _prompted_lines():  # type: ignore[no-untyped-def]
+    while True:
+        try:
+            yield input(chat.PROMPT)
+        except EOFError:
+            print()
+            return
+
+
+def cmd_run(args: argparse.Namespace, services: Services) -> int:
+    platform = args.platform
+    if platform is None:
+        if os.environ.get("SLACK_BOT_TOKEN") or os.environ.get("SLACK_CLIENT_ID"):
+            platform = "slack"
+        elif os.environ.get("DISCORD_TOKEN"):
+            platform = "discord"
+        else:
+            platform = "shell"
+    if platform == "shell":
+        return cmd_shell(argparse.Namespace(user="you", admin=False), services)
+    print(f"The {platform} adapter is not available in this build.", file=sys.stderr)
+    return 2

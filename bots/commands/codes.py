@@ -1,0 +1,133 @@
+"""`codedesk lookup`, `import`, `db`, `data`: the catalog from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from bots.app import Services
+from bots.progress import progress_bar
+from core.codes import store
+from core.codes.cards import lookup_reply
+from core.codes.lookup import lookup
+from core.codes.record import CodeRecord, System
+from core.codes.sources import cpt
+from core.db import transaction
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("lookup", help="show one code's card")
+    p.add_argument("code", nargs="+")
+    p.add_argument("--system", choices=[s.value for s in System])
+    p.add_argument("--json", action="store_true", help="print the record as JSON")
+    p.set_defaults(func=cmd_lookup)
+
+    p = sub.add_parser("import", help="import a data file (one transaction)")
+    p.add_argument("kind", choices=["hcpcs", "cpt"])
+    p.add_argument("file", type=Path)
+    p.add_argument("--version", default="", help="version label (default: from the file)")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("db", help="database schema")
+    p.add_argument("action", choices=["upgrade"])
+    p.set_defaults(func=cmd_db)
+
+    p = sub.add_parser("data", help="what data is loaded; prepare caches")
+    p.add_argument("action", choices=["status", "prepare"])
+    p.set_defaults(func=cmd_data)
+
+
+def record_json(record: CodeRecord) -> dict[str, object]:
+    data = asdict(record)
+    data["system"] = record.system.value
+    data["kind"] = record.kind.value
+    data["notes"] = [{"kind": n.kind.value, "text": n.text, "inherited_from": n.inherited_from}
+                     for n in record.notes]
+    data["attributes"] = dict(record.attributes)
+    for key in ("effective", "terminated"):
+        value = getattr(record, key)
+        data[key] = value.isoformat() if value else None
+    return data
+
+
+def cmd_lookup(args: argparse.Namespace, services: Services) -> int:
+    from adapters.shell.render import render
+
+    catalog = services.catalog
+    system = System(args.system) if args.system else None
+    result = lookup(catalog, " ".join(args.code), system)
+    if args.json:
+        payload: dict[str, object] = {"input": result.typed, "outcome": result.outcome.value,
+                                      "reason": result.reason, "suggestions": list(result.suggestions)}
+        if result.record is not None:
+            record = result.record
+            payload["record"] = record_json(record) | {
+                "notes": [{"kind": n.kind.value, "text": n.text, "inherited_from": n.inherited_from}
+                          for n in catalog.all_notes(record)],
+                "ancestors": [a.code for a in catalog.ancestors(record)],
+            }
+        if result.seventh:
+            payload["seventh_characters"] = result.seventh
+        print(json.dumps(payload, indent=2, ensure_ascii=False))
+    else:
+        desk = services.desk()
+        from core.requests import Actor, Platform
+        reply = desk.open_result(Actor(Platform.SHELL, "local", "cli"), result) if result.outcome.shows_card \
+            else lookup_reply(catalog, result)
+        print(render(reply))
+    return 0 if result.outcome.shows_card else 1
+
+
+def cmd_import(args: argparse.Namespace, services: Services) -> int:
+    path: Path = args.file
+    if not path.exists():
+        print(f"error: {path} does not exist", file=sys.stderr)
+        return 2
+    from core.codes.sources import hcpcs  # the CMS parser: only needed here
+
+    services.upgrade()
+    try:
+        if args.kind == "hcpcs":
+            data = hcpcs.read_hcpcs(path, progress=progress_bar(f"Reading {path.name}"))
+            with transaction(services.sessions) as session:
+                store.replace_dataset(session, store.HCPCS_DATASET, data.records, source=data.source,
+                                      version=args.version or data.version,
+                                      detail={"codes": data.code_count, "modifiers": data.modifier_count})
+            print(f"Imported HCPCS {args.version or data.version}: {data.code_count:,} codes and "
+                  f"{data.modifier_count:,} modifiers from {path.name}.")
+        else:
+            licensed = cpt.read_licensed(path, args.version, progress=progress_bar(f"Reading {path.name}"))
+            records = [CodeRecord(system=System.CPT, code=code, title=text[:200], description=text,
+                                  source=licensed.source, version=licensed.version)
+                       for code, text in licensed.descriptors.items()]
+            with transaction(services.sessions) as session:
+                store.replace_dataset(session, store.CPT_LICENSED_DATASET, records, source=licensed.source,
+                                      version=licensed.version)
+            print(f"Imported {len(records):,} licensed CPT descriptors ({licensed.version}) from {path.name}.")
+    except (hcpcs.HcpcsFileError, cpt.CptFileError) as exc:
+        print(f"error: nothing was imported; the previous data is unchanged. {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_db(args: argparse.Namespace, services: Services) -> int:
+    services.upgrade()
+    print("Database schema is up to date.")
+    return 0
+
+
+def cmd_data(args: argparse.Namespace, services: Services) -> int:
+    services.upgrade()
+    catalog = services.catalog
+    if args.action == "prepare":
+        print(f"Catalog ready (data version {catalog.version}).")
+    for status in catalog.statuses:
+        print(f"{status.system.label:16} {status.records:>7,} records, {status.billable:>7,} billable  "
+              f"version: {status.version or '-'}")
+        print(f"{'':16} source: {status.source}")
+        if status.detail:
+            print(f"{'':16} {status.detail}")
+    return 0

@@ -1,0 +1,242 @@
+"""The catalog: every code record of every system, held in memory, with hierarchy and notes.
+
+ICD-10-CM comes from the cached package data (rows made into records on demand), CPT from the
+project's summaries plus any licensed import, HCPCS from the imported CMS file in the database.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from core.codes import store
+from core.codes.record import CodeRecord, Note, NoteKind, RecordKind, System
+from core.codes.sources import cpt, icd10cm
+
+# Notes written on a category apply to every code under it.
+_INHERITED = frozenset({
+    NoteKind.INCLUDES, NoteKind.EXCLUDES1, NoteKind.EXCLUDES2, NoteKind.CODE_FIRST,
+    NoteKind.USE_ADDITIONAL_CODE, NoteKind.CODE_ALSO, NoteKind.NOTE, NoteKind.SEVENTH_CHARACTER,
+})
+
+
+@dataclass(frozen=True, slots=True)
+class SystemStatus:
+    system: System
+    source: str
+    version: str
+    records: int
+    billable: int
+    detail: str = ""
+
+
+class Catalog:
+    def __init__(self, icd: icd10cm.IcdData, records: list[CodeRecord],
+                 cpt_ranges: tuple[cpt.CptRange, ...] = (), statuses: tuple[SystemStatus, ...] = ()) -> None:
+        self._icd_rows = {row.code: row for row in icd.rows}
+        self._icd_version = icd.version
+        self._icd_children: dict[str, list[str]] = {}
+        for row in icd.rows:
+            if row.parent is not None:
+                self._icd_children.setdefault(row.parent, []).append(row.code)
+        self._records: dict[tuple[System, str], CodeRecord] = {r.key: r for r in records}
+        self.cpt_ranges = cpt_ranges
+        self._sorted: dict[System, list[str]] = {s: [] for s in System}
+        self._sorted[System.ICD10CM] = sorted(c for c, r in self._icd_rows.items() if r.kind in ("code", "category"))
+        for system, code in self._records:
+            self._sorted[system].append(code)
+        for system in (System.HCPCS, System.CPT):
+            self._sorted[system].sort()
+        self.statuses = statuses
+        self.version = hashlib.sha256(
+            "|".join(f"{s.system}:{s.version}:{s.records}" for s in statuses).encode()
+        ).hexdigest()[:12]
+        self._icd_record = lru_cache(maxsize=4096)(self._make_icd_record)
+
+    # --- reading ---------------------------------------------------------------------------------
+    def get(self, system: System, code: str) -> CodeRecord | None:
+        if system is System.ICD10CM:
+            return self._icd_record(code) if code in self._icd_rows else None
+        return self._records.get((system, code))
+
+    def codes(self, system: System) -> list[str]:
+        """Every code of a system that a claim or lookup can name, sorted."""
+        return self._sorted[system]
+
+    def codes_with_prefix(self, system: System, prefix: str, limit: int = 50) -> list[str]:
+        codes = self._sorted[system]
+        start = bisect.bisect_left(codes, prefix)
+        out: list[str] = []
+        for code in codes[start:]:
+            if not code.startswith(prefix) or len(out) >= limit:
+                break
+            out.append(code)
+        return out
+
+    def neighbours(self, system: System, code: str, count: int = 5) -> list[str]:
+        """Valid codes sorted next to `code`, for "did you mean" lists."""
+        codes = self._sorted[system]
+        at = bisect.bisect_left(codes, code)
+        low = max(0, at - count)
+        window = list(enumerate(codes[low: at + count], start=low))
+        window.sort(key=lambda item: (-_shared_prefix(item[1], code), abs(item[0] - at)))
+        return [c for _, c in window[:count]]
+
+    def children(self, record: CodeRecord) -> list[CodeRecord]:
+        found = [self.get(record.system, c) for c in record.children]
+        return [r for r in found if r is not None]
+
+    def ancestors(self, record: CodeRecord) -> list[CodeRecord]:
+        """Parent first, chapter last."""
+        out: list[CodeRecord] = []
+        current = record
+        while current.parent and current.system is System.ICD10CM:
+            parent = self.get(current.system, current.parent)
+            if parent is None:
+                break
+            out.append(parent)
+            current = parent
+        return out
+
+    def billable_descendants(self, record: CodeRecord, limit: int = 25) -> list[CodeRecord]:
+        out: list[CodeRecord] = []
+        stack = list(reversed(record.children))
+        while stack and len(out) < limit:
+            child = self.get(record.system, stack.pop())
+            if child is None:
+                continue
+            if child.billable:
+                out.append(child)
+            else:
+                stack.extend(reversed(child.children))
+        return out
+
+    def all_notes(self, record: CodeRecord) -> tuple[Note, ...]:
+        """The record's own notes, then those it inherits from its categories (marked with their source)."""
+        notes = list(record.notes)
+        has_seventh = any(n.kind is NoteKind.SEVENTH_CHARACTER for n in notes)
+        for ancestor in self.ancestors(record):
+            if ancestor.kind not in (RecordKind.CATEGORY, RecordKind.CODE):
+                break
+            for note in ancestor.notes:
+                if note.kind not in _INHERITED:
+                    continue
+                if note.kind is NoteKind.SEVENTH_CHARACTER:
+                    if has_seventh:
+                        continue
+                notes.append(Note(note.kind, note.text, ancestor.code))
+            has_seventh = has_seventh or any(n.kind is NoteKind.SEVENTH_CHARACTER for n in ancestor.notes)
+        return tuple(notes)
+
+    def seventh_characters(self, record: CodeRecord) -> dict[str, str]:
+        """The 7th characters a code takes ({"A": "initial encounter ..."}), from it or its ancestors."""
+        for holder in (record, *self.ancestors(record)):
+            chars = {
+                n.text[0]: n.text[3:] for n in holder.notes
+                if n.kind is NoteKind.SEVENTH_CHARACTER and len(n.text) > 3 and n.text[1:3] == ": "
+            }
+            if chars:
+                return chars
+        return {}
+
+    def cpt_ranges_holding(self, code: str) -> tuple[cpt.CptRange, ...]:
+        return cpt.ranges_holding(self.cpt_ranges, code)
+
+    def records(self, system: System | None = None) -> Iterator[CodeRecord]:
+        """Every record (ICD-10-CM chapters and blocks included), for building the search index."""
+        if system in (None, System.ICD10CM):
+            for code in self._icd_rows:
+                yield self._make_icd_record(code)
+        for record in self._records.values():
+            if system in (None, record.system):
+                yield record
+
+    def status(self, system: System) -> SystemStatus | None:
+        return next((s for s in self.statuses if s.system is system), None)
+
+    # --- building --------------------------------------------------------------------------------
+    def _make_icd_record(self, code: str) -> CodeRecord:
+        row = self._icd_rows[code]
+        chapter = row
+        while chapter.parent is not None and chapter.parent in self._icd_rows:
+            chapter = self._icd_rows[chapter.parent]
+        return CodeRecord(
+            system=System.ICD10CM, code=row.code, title=row.title, description=row.title,
+            kind=RecordKind(row.kind), parent=row.parent,
+            children=tuple(self._icd_children.get(code, ())),
+            section=f"Chapter {chapter.code}: {chapter.title}" if chapter.kind == "chapter" else "",
+            billable=row.kind == "code", notes=tuple(Note(NoteKind(k), t) for k, t in row.notes),
+            source=icd10cm.SOURCE, version=self._icd_version,
+        )
+
+    @classmethod
+    def load(cls, factory: sessionmaker[Session] | None, cache_dir: Path,
+             cpt_data_dir: Path = cpt.DATA_DIR) -> Catalog:
+        icd = icd10cm.load(cache_dir)
+        records = cpt.summary_records(cpt_data_dir)
+        hcpcs: list[CodeRecord] = []
+        licensed: list[CodeRecord] = []
+        sets: dict[str, store.Dataset] = {}
+        if factory is not None:
+            with factory() as session:
+                hcpcs = store.imported_records(session, System.HCPCS)
+                licensed = store.imported_records(session, System.CPT)
+                sets = store.datasets(session)
+        merged = _merge_licensed(records, licensed)
+        statuses = [
+            SystemStatus(System.ICD10CM, icd10cm.SOURCE, icd.version, len(icd.rows),
+                         sum(1 for r in icd.rows if r.kind == "code"),
+                         f"{icd.entry_count:,} entries in the package; its is_leaf() accepts "
+                         f"{icd.leaf_entry_count:,}"),
+        ]
+        hcpcs_set = sets.get(store.HCPCS_DATASET)
+        statuses.append(SystemStatus(
+            System.HCPCS, hcpcs_set.source if hcpcs_set else "not imported (codedesk import hcpcs FILE)",
+            hcpcs_set.version if hcpcs_set else "", len(hcpcs),
+            sum(1 for r in hcpcs if r.kind is RecordKind.CODE),
+            f"{sum(1 for r in hcpcs if r.kind is RecordKind.MODIFIER):,} modifiers" if hcpcs else ""))
+        cpt_set = sets.get(store.CPT_LICENSED_DATASET)
+        statuses.append(SystemStatus(
+            System.CPT, cpt.SUMMARY_SOURCE + (f" + {cpt_set.source}" if cpt_set else ""),
+            cpt.SUMMARY_VERSION + (f" / licensed {cpt_set.version}" if cpt_set else ""), len(merged),
+            sum(1 for r in merged if r.kind is RecordKind.CODE),
+            "official descriptors imported" if cpt_set else "no licensed descriptors imported"))
+        return cls(icd, hcpcs + merged, cpt.load_ranges(cpt_data_dir), tuple(statuses))
+
+
+def _merge_licensed(summaries: list[CodeRecord], licensed: list[CodeRecord]) -> list[CodeRecord]:
+    by_code = {r.code: r for r in summaries}
+    ranges = cpt.load_ranges()
+    for record in licensed:
+        ours = by_code.get(record.code)
+        if ours is not None:
+            by_code[record.code] = replace(ours, description=record.description, licensed=True,
+                                           source=f"{record.source}; summary by CodeDesk",
+                                           version=record.version)
+        else:
+            holding = cpt.ranges_holding(ranges, record.code)
+            by_code[record.code] = replace(
+                record, title=_short(record.description), licensed=True,
+                kind=RecordKind.MODIFIER if cpt.CPT_MODIFIER.match(record.code) else RecordKind.CODE,
+                section=" › ".join(r.label for r in holding),
+                parent=holding[-1].label if holding else None)
+    return list(by_code.values())
+
+
+def _short(text: str, width: int = 70) -> str:
+    return text if len(text) <= width else text[: width - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _shared_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n

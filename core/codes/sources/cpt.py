@@ -1,0 +1,170 @@
+"""CPT Level I: the project's own section ranges and plain-language summaries (shipped in data/cpt/),
+and the importer for an organisation's licensed descriptor file (never shipped).
+
+The AMA owns the CPT descriptors. Without a licensed import a CPT card shows the project's summary,
+clearly labelled, and the code's section; with one it shows the official text beside the summary.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.codes.record import CodeRecord, RecordKind, System
+
+DATA_DIR = Path(__file__).resolve().parents[3] / "data" / "cpt"
+SUMMARY_SOURCE = "CodeDesk plain-language summary (not the AMA CPT descriptor)"
+SUMMARY_VERSION = "CodeDesk 2026.1"
+CPT_CODE = re.compile(r"^\d{4}[0-9FTU]$")
+CPT_MODIFIER = re.compile(r"^(\d{2}|P[1-6])$")
+
+
+@dataclass(frozen=True, slots=True)
+class CptRange:
+    start: str
+    end: str
+    level: str  # "section" or "subsection"
+    name: str
+
+    def holds(self, code: str) -> bool:
+        return len(code) == len(self.start) and self.start <= code <= self.end
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.start}-{self.end})"
+
+
+@dataclass(frozen=True, slots=True)
+class CptSummary:
+    code: str
+    label: str
+    summary: str
+
+
+def _rows(path: Path, columns: int) -> Iterator[tuple[int, list[str]]]:
+    with path.open(encoding="utf-8") as fh:
+        for number, line in enumerate(fh, start=1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            parts = [p.strip() for p in line.rstrip("\n").split("\t")]
+            if len(parts) != columns:
+                raise ValueError(f"{path.name} line {number}: expected {columns} columns, found {len(parts)}")
+            yield number, parts
+
+
+def load_ranges(data_dir: Path = DATA_DIR) -> tuple[CptRange, ...]:
+    path = data_dir / "sections.tsv"
+    if not path.exists():
+        return ()
+    return tuple(CptRange(s, e, lvl, name) for _, (s, e, lvl, name) in _rows(path, 4))
+
+
+def load_summaries(data_dir: Path = DATA_DIR) -> tuple[CptSummary, ...]:
+    path = data_dir / "summaries.tsv"
+    if not path.exists():
+        return ()
+    return tuple(CptSummary(code, label, text) for _, (code, label, text) in _rows(path, 3))
+
+
+def load_modifier_summaries(data_dir: Path = DATA_DIR) -> tuple[CptSummary, ...]:
+    path = data_dir / "modifiers.tsv"
+    if not path.exists():
+        return ()
+    return tuple(CptSummary(code, label, text) for _, (code, label, text) in _rows(path, 3))
+
+
+def ranges_holding(ranges: tuple[CptRange, ...], code: str) -> tuple[CptRange, ...]:
+    """The section and subsection a code falls in, broadest first."""
+    found = [r for r in ranges if r.holds(code)]
+    found.sort(key=lambda r: (r.level != "section", int(r.end[:4]) - int(r.start[:4])), reverse=False)
+    return tuple(found)
+
+
+def summary_records(data_dir: Path = DATA_DIR) -> list[CodeRecord]:
+    """A record per summarised code and per CPT modifier, carrying only the project's own words."""
+    ranges = load_ranges(data_dir)
+    records: list[CodeRecord] = []
+    for item in load_summaries(data_dir):
+        holding = ranges_holding(ranges, item.code)
+        records.append(CodeRecord(
+            system=System.CPT, code=item.code, title=item.label, summary=item.summary,
+            kind=RecordKind.CODE, parent=holding[-1].label if holding else None,
+            section=" › ".join(r.label for r in holding), billable=True,
+            source=SUMMARY_SOURCE, version=SUMMARY_VERSION, licensed=False,
+        ))
+    for item in load_modifier_summaries(data_dir):
+        records.append(CodeRecord(
+            system=System.CPT, code=item.code, title=item.label, summary=item.summary,
+            kind=RecordKind.MODIFIER, section="CPT Level I modifiers", billable=False,
+            source=SUMMARY_SOURCE, version=SUMMARY_VERSION, licensed=False,
+        ))
+    return records
+
+
+class CptFileError(ValueError):
+    def __init__(self, path: str, line: int, reason: str) -> None:
+        super().__init__(f"{path}, line {line}: {reason}")
+        self.path, self.line, self.reason = path, line, reason
+
+
+@dataclass(frozen=True)
+class LicensedCpt:
+    descriptors: dict[str, str]  # code -> official descriptor
+    version: str
+    source: str
+
+
+_CODE_HEADERS = ("code", "cpt code", "cpt_code", "hcpcs", "cpt")
+_TEXT_HEADERS = ("descriptor", "long descriptor", "long_descriptor", "description", "long description",
+                 "consumer friendly descriptor", "desc")
+
+
+def read_licensed(path: Path, version: str = "",
+                  progress: Callable[[int, int], None] | None = None) -> LicensedCpt:
+    """Read a licensed CPT descriptor file: CSV or TSV with a header naming a code and a descriptor column."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    lines = text.splitlines()
+    if not lines:
+        raise CptFileError(path.name, 1, "the file is empty")
+    dialect = "excel-tab" if lines[0].count("\t") >= lines[0].count(",") else "excel"
+    reader = csv.reader(io.StringIO(text), dialect=dialect)
+    header = [h.strip().lower() for h in next(reader)]
+    code_col = next((header.index(h) for h in _CODE_HEADERS if h in header), None)
+    text_col = next((header.index(h) for h in _TEXT_HEADERS if h in header), None)
+    if code_col is None or text_col is None:
+        raise CptFileError(path.name, 1, "the header needs a code column and a descriptor column "
+                                         f"(found: {', '.join(header) or 'nothing'})")
+    descriptors: dict[str, str] = {}
+    total = len(lines)
+    for row in reader:
+        line = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) <= max(code_col, text_col):
+            raise CptFileError(path.name, line, "the row has fewer columns than the header")
+        code, descriptor = row[code_col].strip().upper(), " ".join(row[text_col].split())
+        if not (CPT_CODE.match(code) or CPT_MODIFIER.match(code)):
+            raise CptFileError(path.name, line, f"{code[:20]!r} is not a CPT code")
+        if not descriptor:
+            raise CptFileError(path.name, line, f"code {code} has no descriptor")
+        descriptors[code] = descriptor
+        if progress and line % 500 == 0:
+            progress(line, total)
+    if not descriptors:
+        raise CptFileError(path.name, 2, "the file holds no codes")
+    if progress:
+        progress(total, total)
+    return LicensedCpt(descriptors, version or _version_from_name(path.name), f"Licensed CPT file ({path.name})")
+
+
+def _version_from_name(name: str) -> str:
+    match = re.search(r"(19|20)\d{2}", name)
+    return match.group(0) if match else "licensed"

@@ -1,0 +1,65 @@
+"""What an adapter hands the Desk: who asked, where, and what."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Platform(enum.StrEnum):
+    SHELL = "shell"
+    SLACK = "slack"
+    DISCORD = "discord"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """A person as one platform knows them. `is_admin` is what the platform itself says."""
+
+    platform: Platform
+    workspace_id: str  # Slack team id, Discord guild id, "local" in the shell
+    user_id: str
+    display_name: str = ""
+    is_admin: bool = False
+
+    @property
+    def identity(self) -> tuple[str, str, str]:
+        return (self.platform.value, self.workspace_id, self.user_id)
+
+
+class RequestKind(enum.StrEnum):
+    COMMAND = "command"  # /cpt 86357
+    MESSAGE = "message"  # a mention or a direct message: free text
+    ACTION = "action"  # a button click: action id + value
+    FORM = "form"  # a submitted form: form id + answers
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    actor: Actor
+    kind: RequestKind
+    channel_id: str = ""
+    command: str = ""  # the canonical command name without the slash: "cpt", "icd10", "codesearch"
+    text: str = ""  # argument text, free text, or the action value
+    action_id: str = ""
+    answers: dict[str, str] = field(default_factory=dict)  # form answers by field name
+    channel_timezone: str = ""  # the workspace's time zone when the platform knows it
+
+    @classmethod
+    def command_of(cls, actor: Actor, command: str, text: str = "", channel_id: str = "") -> Request:
+        return cls(actor=actor, kind=RequestKind.COMMAND, command=command.lstrip("/").lower(),
+                   text=text, channel_id=channel_id)
+
+    @classmethod
+    def message_of(cls, actor: Actor, text: str, channel_id: str = "") -> Request:
+        return cls(actor=actor, kind=RequestKind.MESSAGE, text=text, channel_id=channel_id)
+
+    @classmethod
+    def action_of(cls, actor: Actor, action_id: str, value: str = "", channel_id: str = "") -> Request:
+        return cls(actor=actor, kind=RequestKind.ACTION, action_id=action_id, text=value,
+                   channel_id=channel_id)
+
+    @classmethod
+    def form_of(cls, actor: Actor, form_id: str, answers: dict[str, str], channel_id: str = "") -> Request:
+        return cls(actor=actor, kind=RequestKind.FORM, action_id=form_id, answers=dict(answers),
+                   channel_id=channel_id)

@@ -1,0 +1,24 @@
+"""Runtime settings, read from an environment mapping (never from files holding secrets)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    home: Path  # where local state lives: the SQLite file, caches
+    log_level: str = "INFO"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.home / "cache"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        home = Path(env.get("CODEDESK_HOME", "var")).expanduser()
+        url = env.get("DATABASE_URL") or f"sqlite:///{(home / 'codedesk.db').as_posix()}"
+        return cls(database_url=url, home=home, log_level=env.get("CODEDESK_LOG_LEVEL", "WARNING").upper())

@@ -18,7 +18,7 @@ from core.codes.sources import cpt
 from core.db import transaction
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("lookup", help="show one code's card")
     p.add_argument("code", nargs="+")
     p.add_argument("--system", choices=[s.value for s in System])

@@ -127,9 +127,8 @@ class Catalog:
             for note in ancestor.notes:
                 if note.kind not in _INHERITED:
                     continue
-                if note.kind is NoteKind.SEVENTH_CHARACTER:
-                    if has_seventh:
-                        continue
+                if note.kind is NoteKind.SEVENTH_CHARACTER and has_seventh:
+                    continue
                 notes.append(Note(note.kind, note.text, ancestor.code))
             has_seventh = has_seventh or any(n.kind is NoteKind.SEVENTH_CHARACTER for n in ancestor.notes)
         return tuple(notes)

@@ -1,6 +1,6 @@
 from core.codes.catalog import Catalog
-from core.desk import Desk, ViewDecision
 from core.codes.record import System
+from core.desk import Desk, ViewDecision
 from core.replies import ErrorKind, Reply, Visibility
 from core.requests import Actor, Platform, Request
 

@@ -81,3 +81,33 @@ def test_piped_shell_answers(local_home: Path) -> None:
                           capture_output=True, cwd=ROOT, env=env, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "E11.9 — Type 2 diabetes mellitus without complications" in done.stdout
+
+
+def test_data_update_downloads_the_cms_zip_and_imports_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import http.server
+    import threading
+    import zipfile
+
+    archive = tmp_path / "serve" / "hcpcs.zip"
+    archive.parent.mkdir()
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.write(FIXTURE, "HCPC2020_ANWEB_sample.txt")
+        zf.writestr("README.txt", "not this one")
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            super().__init__(*args, directory=str(archive.parent), **kwargs)
+
+        def log_message(self, *args):  # type: ignore[no-untyped-def]
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/hcpcs.zip"
+        assert main(["data", "update", "--url", url]) == 0
+        assert "Imported HCPCS 2020" in capsys.readouterr().out
+        assert main(["data", "update", "--url", url.replace("hcpcs.zip", "missing.zip")]) == 1
+        assert "Nothing was imported" in capsys.readouterr().err
+    finally:
+        server.shutdown()

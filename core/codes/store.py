@@ -39,7 +39,9 @@ def replace_dataset(session: Session, name: str, records: Iterable[CodeRecord], 
 
 
 def imported_records(session: Session, system: System) -> list[CodeRecord]:
-    rows = session.scalars(select(ImportedCode).where(ImportedCode.system == system.value)).all()
+    # Plain column rows, not ORM objects: this runs at every start-up over thousands of codes.
+    table = ImportedCode.__table__
+    rows = session.execute(select(table).where(table.c.system == system.value)).all()
     return [
         CodeRecord(
             system=system, code=row.code, title=row.title, description=row.description,

@@ -14,7 +14,7 @@ import enum
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -290,7 +290,7 @@ class ViewQuota:
                     insert_for(session, CodeView)
                     .values(subject=holder.subject, window=window.key, system=system, code=code,
                             platform=identity[0], workspace_id=identity[1], user_id=identity[2],
-                            viewed_at=self.clock())
+                            viewed_at=self.clock().astimezone(UTC))
                     .on_conflict_do_nothing()
                     .returning(CodeView.code)
                 ).first()

@@ -111,6 +111,18 @@ def test_a_chicago_month_ends_at_chicago_midnight(catalog: Catalog, sqlite_url: 
         assert look(desk, ALICE, "E10.9").error is None
 
 
+def test_an_injected_clock_in_any_zone_decides_the_window(catalog: Catalog, sessions: Factory) -> None:
+    chicago = ZoneInfo("America/Chicago")
+    now = [datetime(2026, 11, 30, 23, 59, 59, tzinfo=chicago)]  # the last second of November there
+    quota = ViewQuota(sessions, QuotaPolicy(timezone="America/Chicago"), clock=lambda: now[0])
+    desk = desk_for(catalog, quota)
+    assert look(desk, ALICE, "E11.9").error is None
+    assert look(desk, ALICE, "E10.9").error is ErrorKind.QUOTA
+    now[0] = datetime(2026, 12, 1, 0, 0, tzinfo=chicago)
+    assert quota.standing(ALICE.identity).window.key == "2026-12"
+    assert look(desk, ALICE, "E10.9").error is None
+
+
 # --- what a guest sees -----------------------------------------------------------------------------
 def test_a_guest_gets_one_view_then_a_plain_refusal_with_register(catalog: Catalog,
                                                                   sessions: Factory) -> None:

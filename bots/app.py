@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import db
+from core.accounts import Accounts, AccountsFeature
 from core.codes.catalog import Catalog
 from core.desk import Desk, Feature, Searcher, ViewGate
+from core.quota import QuotaPolicy, ViewQuota
 from core.settings import Settings
 
 
 @dataclass
 class Services:
     settings: Settings
+    quota_policy: QuotaPolicy = field(default_factory=QuotaPolicy)
 
     @cached_property
     def engine(self) -> Engine:
@@ -35,14 +38,24 @@ class Services:
     def upgrade(self) -> None:
         db.upgrade(self.settings.database_url)
 
+    @cached_property
+    def quota(self) -> ViewQuota:
+        return ViewQuota(self.sessions, self.quota_policy)
+
+    @cached_property
+    def accounts(self) -> Accounts:
+        return Accounts(self.quota)
+
     def views(self) -> ViewGate | None:
-        return None
+        return self.quota
 
     def searcher(self) -> Searcher | None:
         return None
 
     def features(self) -> tuple[Feature, ...]:
-        return ()
+        features: tuple[Feature, ...] = ()
+        features += (AccountsFeature(self.accounts),)
+        return features
 
     def desk(self) -> Desk:
         return Desk(self.catalog, views=self.views(), searcher=self.searcher(), features=self.features())
@@ -51,4 +64,4 @@ class Services:
 def services_from_env() -> Services:
     settings = Settings.from_env(os.environ)
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    return Services(settings)
+    return Services(settings, quota_policy=QuotaPolicy.from_env(os.environ))

@@ -37,7 +37,7 @@ class Typist:
 
 @pytest.fixture
 def services(sqlite_url: str) -> Iterator[Services]:
-    services = Services(Settings(database_url=sqlite_url, home=ROOT / "var"))
+    services = Services(Settings(database_url=sqlite_url, home=ROOT / "var", cache_dir=ROOT / "var" / "cache"))
     services.upgrade()
     yield services
     services.engine.dispose()

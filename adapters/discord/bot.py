@@ -83,11 +83,12 @@ def intents() -> discord.Intents:
 
 class CodeDeskBot(discord.AutoShardedClient):
     def __init__(self, desk: Desk, config: DiscordConfig, *, suggester: Suggester | None = None,
-                 answer_budget: float = ANSWER_BUDGET) -> None:
+                 answer_budget: float = ANSWER_BUDGET, guild_ready_timeout: float = 2.0) -> None:
         sharding: dict[str, Any] = {"shard_count": config.shard_count}
         if config.shard_ids is not None:
             sharding["shard_ids"] = list(config.shard_ids)
-        super().__init__(intents=intents(), allowed_mentions=discord.AllowedMentions.none(), **sharding)
+        super().__init__(intents=intents(), allowed_mentions=discord.AllowedMentions.none(),
+                         guild_ready_timeout=guild_ready_timeout, **sharding)
         self.desk = desk
         self.config = config
         self.suggester: Suggester = suggester or (

@@ -135,7 +135,8 @@ async def start_bot(fake_discord: FakeDiscord, catalog: Catalog,
         config = DiscordConfig(token=TOKEN, shard_count=shard_count, shard_ids=shard_ids,
                                api_base=fake_discord.api_base, gateway_url=fake_discord.gateway_url)
         bot = CodeDeskBot(desk or Desk(catalog, features=(RegistrationDesk(),)), config,
-                          suggester=suggester, answer_budget=answer_budget)
+                          suggester=suggester, answer_budget=answer_budget,
+                          guild_ready_timeout=0.05)  # discord.py's wait for late GUILD_CREATEs
         task = asyncio.create_task(bot.start(TOKEN))
         started.append((bot, task))
         await asyncio.wait_for(bot.wait_until_ready(), 10)

@@ -44,7 +44,7 @@ class DiscordPoster:
     def notify_user(self, workspace_id: str, user_id: str, reply: Reply) -> PostResult:
         """A direct message: open (or reuse) the DM channel, then post to it."""
         status, body = self._request("POST", "/users/@me/channels", {"recipient_id": user_id})
-        if status >= 300 or not isinstance(body, dict) or "id" not in body:
+        if not 200 <= status < 300 or not isinstance(body, dict) or "id" not in body:
             return _failure(status, body)
         return self.post(workspace_id, str(body["id"]), reply)
 
@@ -55,7 +55,7 @@ class DiscordPoster:
             if wait <= MAX_RETRY_WAIT:
                 self._sleep(wait)
                 status, body = self._request("POST", path, payload)
-        return PostResult(PostOutcome.SENT) if status < 300 else _failure(status, body)
+        return PostResult(PostOutcome.SENT) if 200 <= status < 300 else _failure(status, body)
 
     def _request(self, method: str, path: str, payload: dict[str, Any]) -> tuple[int, Any]:
         request = urllib.request.Request(
@@ -81,7 +81,7 @@ def _json(raw: bytes) -> Any:
 
 def _failure(status: int, body: Any) -> PostResult:
     code = str(body.get("code", "")) if isinstance(body, dict) else ""
-    detail = f"http {status}" + (f" code {code}" if code else "") if status else "unreachable"
+    detail = (f"http {status}" + (f" code {code}" if code else "")) if status else "unreachable"
     if status in (403, 404):
         return PostResult(PostOutcome.CHANNEL_GONE, detail)
     return PostResult(PostOutcome.FAILED, detail)

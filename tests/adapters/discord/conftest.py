@@ -65,7 +65,7 @@ class RegistrationDesk(Feature):
     permission mapping are exercised through the Desk's own routing."""
 
     def commands(self) -> Mapping[str, Handler]:
-        return {"register": self._open, "grant": self._grant}
+        return {"register": self._open, "grant": self._grant, "compare": self._compare}
 
     def actions(self) -> Mapping[str, Handler]:
         return {"register": self._open, "register_submit": self._submit}
@@ -84,6 +84,10 @@ class RegistrationDesk(Feature):
                                "Type yes in the last box.")
         return Reply(title=f"Registered, {request.actor.display_name}",
                      sections=(Section("Email", request.answers.get("email", "")),))
+
+    def _compare(self, request: Request) -> Reply:
+        """Several cards in one answer, as a comparison of two codes would give."""
+        return Reply(title="Comparing 2 codes", parts=(Reply(title="First code"), Reply(title="Second code")))
 
     def _grant(self, request: Request) -> Reply:
         if not request.actor.is_admin:

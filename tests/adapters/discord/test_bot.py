@@ -110,6 +110,26 @@ async def test_register_opens_a_modal_whose_submit_reaches_the_desk(running: Run
     assert "ana@example.org" in embed["description"]
 
 
+async def test_the_register_button_opens_the_modal(running: Running) -> None:
+    click = interaction("interaction_button")
+    click["data"]["custom_id"] = "cd:register:"
+    click["message"]["components"][0]["components"][0].update(custom_id="cd:register:", label="Register (free)")
+    body = await running.interact(click)
+    assert body["type"] == 9
+    assert body["data"]["custom_id"].startswith("cdf:register_submit:")
+
+
+async def test_further_parts_of_an_answer_arrive_as_followups(running: Running) -> None:
+    data = command("codedesk", "compare", "args")
+    body = await running.interact(data)
+    assert body["data"]["embeds"][0]["title"] == "Comparing 2 codes"
+    path = f"/webhooks/{APPLICATION_ID}/{data['token']}"
+    await running.discord.wait_for(lambda c: len(running.discord.calls_to("POST", path)) >= 2)
+    followups = running.discord.calls_to("POST", path)
+    assert [f.body["embeds"][0]["title"] for f in followups] == ["First code", "Second code"]
+    assert all(f.body["flags"] & EPHEMERAL for f in followups)
+
+
 async def test_a_modal_opened_before_a_restart_still_submits(running: Running) -> None:
     submit = interaction("interaction_modal_submit")
     submit["data"]["custom_id"] = "cdf:register_submit:feedbeef"  # never opened by this process

@@ -136,7 +136,12 @@ class CodeDeskBot(discord.AutoShardedClient):
         if not typed.strip():
             return []
         actor = mapping.actor_of_interaction(interaction)
-        found: list[Suggestion] = await asyncio.to_thread(self.suggester.suggest, actor, system, typed)
+        try:
+            found: list[Suggestion] = await asyncio.to_thread(self.suggester.suggest, actor, system, typed)
+        except Exception:
+            # An empty list keeps the box usable; typing the code by hand still works.
+            log.exception("autocomplete failed: system=%s", system)
+            return []
         return [app_commands.Choice(name=s.label, value=s.code) for s in found]
 
     async def _on_tree_error(self, interaction: discord.Interaction[Any],

@@ -20,7 +20,7 @@ from discord import app_commands
 
 from adapters.discord import mapping
 from adapters.discord.components import DeskButton, view_for
-from adapters.discord.config import DiscordConfig
+from adapters.discord.config import DiscordConfig, endpoints
 from adapters.discord.custom_ids import parse_form_id
 from adapters.discord.render import embed_for, is_ephemeral, modal_for
 from adapters.discord.suggest import CatalogSuggester, SearchSuggester, Suggester, Suggestion
@@ -220,8 +220,6 @@ def _probably_private(request: Request) -> bool:
 
 async def run_bot(desk: Desk, config: DiscordConfig, *, suggester: Suggester | None = None) -> None:
     """Run until cancelled: build the autocomplete index, log in and connect the configured shards."""
-    from adapters.discord.config import endpoints
-
     bot = CodeDeskBot(desk, config, suggester=suggester)
     prepare = getattr(bot.suggester, "prepare", None)
     if callable(prepare):
@@ -233,8 +231,6 @@ async def run_bot(desk: Desk, config: DiscordConfig, *, suggester: Suggester | N
 
 async def sync_commands(desk: Desk, config: DiscordConfig, guild_id: int | None) -> list[str]:
     """Publish the command tree: to one guild (instant, for development) or globally. Returns the names."""
-    from adapters.discord.config import endpoints
-
     bot = CodeDeskBot(desk, config)
     with endpoints(config):
         async with bot:

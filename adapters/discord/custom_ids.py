@@ -10,7 +10,7 @@ MAX_CUSTOM_ID = 100
 BUTTON_PREFIX = "cd"
 FORM_PREFIX = "cdf"
 # Matches every button id this adapter writes; discord.py's DynamicItem routes clicks by it.
-BUTTON_TEMPLATE = r"cd:(?P<action>[^:]+):(?P<value>.*)"
+BUTTON_TEMPLATE = r"(?s)cd:(?P<action>[^:]+):(?P<value>.*)"
 
 
 @dataclass(frozen=True, slots=True)

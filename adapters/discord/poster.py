@@ -14,6 +14,7 @@ import urllib.request
 from collections.abc import Callable
 from typing import Any
 
+from adapters.discord.config import DiscordConfig
 from adapters.discord.render import message_payload
 from core.channels import PostOutcome, PostResult
 from core.replies import Reply
@@ -32,6 +33,10 @@ class DiscordPoster:
         self.api_base = (api_base or DEFAULT_API_BASE).rstrip("/")
         self.timeout = timeout
         self._sleep = sleep
+
+    @classmethod
+    def from_config(cls, config: DiscordConfig) -> DiscordPoster:
+        return cls(config.token, config.api_base)
 
     def post(self, workspace_id: str, channel_id: str, reply: Reply) -> PostResult:
         """Every part of the reply as its own message in the channel (Discord has no workspace scope)."""

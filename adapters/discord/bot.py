@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +22,7 @@ from adapters.discord.components import DeskButton, view_for
 from adapters.discord.config import DiscordConfig, endpoints
 from adapters.discord.custom_ids import parse_form_id
 from adapters.discord.render import embed_for, is_ephemeral, modal_for
-from adapters.discord.suggest import CatalogSuggester, SearchSuggester, Suggester, Suggestion
+from adapters.discord.suggest import Suggester, Suggestion, suggester_for
 from core.codes.record import System
 from core.desk import Desk
 from core.replies import Reply
@@ -69,9 +68,6 @@ COMMANDS: tuple[CommandSpec, ...] = (
                 "A command and its arguments, e.g. cpt 99213", required=False),
 )
 
-Responder = Callable[[discord.Interaction[Any], str], Awaitable[None]]
-
-
 def intents() -> discord.Intents:
     """Guilds and messages, without the privileged message-content intent: mentions carry content."""
     chosen = discord.Intents.none()
@@ -91,9 +87,7 @@ class CodeDeskBot(discord.AutoShardedClient):
                          guild_ready_timeout=guild_ready_timeout, **sharding)
         self.desk = desk
         self.config = config
-        self.suggester: Suggester = suggester or (
-            SearchSuggester(desk.catalog, desk.searcher) if desk.searcher is not None
-            else CatalogSuggester(desk.catalog))
+        self.suggester: Suggester = suggester or suggester_for(desk.catalog, desk.searcher)
         self.answer_budget = answer_budget
         self.tree: app_commands.CommandTree[CodeDeskBot] = app_commands.CommandTree(self)
         self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]

@@ -113,7 +113,8 @@ async def test_register_opens_a_modal_whose_submit_reaches_the_desk(running: Run
 async def test_the_register_button_opens_the_modal(running: Running) -> None:
     click = interaction("interaction_button")
     click["data"]["custom_id"] = "cd:register:"
-    click["message"]["components"][0]["components"][0].update(custom_id="cd:register:", label="Register (free)")
+    button = click["message"]["components"][0]["components"][0]
+    button.update(custom_id="cd:register:", label="Register (free)", style=1)
     body = await running.interact(click)
     assert body["type"] == 9
     assert body["data"]["custom_id"].startswith("cdf:register_submit:")

@@ -47,3 +47,8 @@ def test_the_search_index_backs_word_suggestions_when_the_desk_has_one(catalog: 
         pytest.skip("no Searcher is wired in bots.app.Services yet (the search feature is not merged)")
     found = SearchSuggester(catalog, searcher).suggest(ACTOR, System.ICD10CM, "diabetes")
     assert found and all(len(s.label) <= 100 for s in found)
+
+
+def test_titles_that_start_with_the_typed_words_come_first(suggester: CatalogSuggester) -> None:
+    found = suggester.suggest(ACTOR, System.ICD10CM, "knee pain")
+    assert found[0].label == "M25.56 — Pain in knee"

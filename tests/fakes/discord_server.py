@@ -135,9 +135,10 @@ class FakeDiscord:
         return await asyncio.wait_for(first(), timeout)
 
     async def wait_for_sessions(self, count: int = 1, timeout: float = 10.0) -> None:
+        """Until exactly `count` gateway sessions are identified (0: every client has gone)."""
         async def enough() -> None:
             async with self._changed:
-                while len(self.sessions) < count:
+                while len(self.sessions) != count:
                     await self._changed.wait()
         await asyncio.wait_for(enough(), timeout)
 
@@ -166,6 +167,7 @@ class FakeDiscord:
         async with self._changed:
             if session in self.sessions:
                 self.sessions.remove(session)
+            self._changed.notify_all()
         return ws
 
     async def _identify(self, session: GatewaySession, data: dict[str, Any]) -> None:

@@ -76,6 +76,20 @@ async def test_a_button_from_before_a_restart_still_opens_its_card(running: Runn
     assert body["data"]["flags"] & EPHEMERAL
 
 
+async def test_buttons_sent_by_one_bot_process_work_in_the_next(start_bot: StartBot,
+                                                                 fake_discord: FakeDiscord) -> None:
+    first = await start_bot()
+    sent = await first.interact(command("icd10", "E11"))
+    await first.bot.close()
+    await fake_discord.wait_for_sessions(0)
+    second = await start_bot()  # a fresh client: nothing of the first one's views survives
+    click = interaction("interaction_button")
+    click["message"]["components"] = sent["data"]["components"]
+    click["data"]["custom_id"] = sent["data"]["components"][0]["components"][1]["custom_id"]
+    body = await second.interact(click)
+    assert body["data"]["embeds"][0]["title"].startswith("E11.01 — ")
+
+
 async def test_autocomplete_suggests_codes_for_words_and_prefixes(running: Running) -> None:
     body = await running.interact(interaction("interaction_autocomplete"))
     assert body["type"] == 8

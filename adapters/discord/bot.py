@@ -10,7 +10,9 @@ than by the Modal object, so a form opened before a restart still submits afterw
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,6 +95,10 @@ class CodeDeskBot(discord.AutoShardedClient):
         self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
         for spec in COMMANDS:
             self.tree.add_command(self._command(spec))
+
+    async def on_ready(self) -> None:
+        log.info("Discord bot ready: shards %s of %s, %d guilds", sorted(self.shards), self.shard_count,
+                 len(self.guilds))
 
     async def setup_hook(self) -> None:
         # Clicks on buttons sent by any earlier process route by custom id.
@@ -213,14 +219,24 @@ def _probably_private(request: Request) -> bool:
 
 
 async def run_bot(desk: Desk, config: DiscordConfig, *, suggester: Suggester | None = None) -> None:
-    """Run until cancelled: build the autocomplete index, log in and connect the configured shards."""
+    """Run until SIGTERM/SIGINT: build the autocomplete index, log in and connect the configured shards."""
     bot = CodeDeskBot(desk, config, suggester=suggester)
     prepare = getattr(bot.suggester, "prepare", None)
     if callable(prepare):
         await asyncio.to_thread(prepare)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, stop.set)  # containers stop with SIGTERM: close cleanly
     with endpoints(config):
         async with bot:
-            await bot.start(config.token)
+            running = asyncio.create_task(bot.start(config.token))
+            stopping = asyncio.create_task(stop.wait())
+            await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            stopping.cancel()
+            await bot.close()
+            await running  # re-raises a login failure or a fatal gateway error
 
 
 async def sync_commands(desk: Desk, config: DiscordConfig, guild_id: int | None) -> list[str]:

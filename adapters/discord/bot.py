@@ -201,7 +201,7 @@ class CodeDeskBot(discord.AutoShardedClient):
         async with message.channel.typing():
             reply = await asyncio.to_thread(self.desk.handle, request)
         for part in reply.all_parts():
-            # A mention has no interaction to open a modal from: the text says what to do instead.
+            # A mention has no interaction to open a modal from, so a form reply shows its text only.
             await message.reply(**_message_args(part), mention_author=False)
 
 

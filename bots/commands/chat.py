@@ -62,5 +62,9 @@ def cmd_run(args: argparse.Namespace, services: Services) -> int:
             platform = "shell"
     if platform == "shell":
         return cmd_shell(argparse.Namespace(user="you", admin=False), services)
+    if platform == "discord":
+        from bots.commands import discord as discord_command
+
+        return discord_command.cmd_run(args, services)
     print(f"The {platform} adapter is not available in this build.", file=sys.stderr)
     return 2

@@ -257,7 +257,8 @@ def _parse_json_feed(body: bytes) -> tuple[str, list[FeedEntry]]:
 
 # --- importing -----------------------------------------------------------------------------------------
 
-_AT_EMPLOYER = re.compile(r"^(?P<title>.+?)\s+(?:at|@|—|–|-|\|)\s+(?P<employer>[^—–|]+)$")
+_AT_EMPLOYER = (re.compile(r"^(?P<title>.+)\s+(?:at|@)\s+(?P<employer>[^@]+)$"),
+                re.compile(r"^(?P<title>.+)\s+(?:—|–|\|)\s+(?P<employer>[^—–|]+)$"))
 
 
 def draft_from_entry(entry: FeedEntry, feed_title: str) -> store.PostingDraft:
@@ -266,7 +267,7 @@ def draft_from_entry(entry: FeedEntry, feed_title: str) -> store.PostingDraft:
         raise DraftError("the entry has no title", "")
     url = store.check_apply_url(entry.url)
     title, employer = entry.title, entry.author
-    match = _AT_EMPLOYER.match(entry.title)
+    match = next((m for m in (p.match(entry.title) for p in _AT_EMPLOYER) if m), None)
     if match and not employer:  # "Remote CPC Coder at Acme Health"
         title, employer = match.group("title").strip(), match.group("employer").strip()
     return store.draft_from_text(title[:200], (employer or feed_title or "Unknown employer")[:200], url,

@@ -57,7 +57,7 @@ _SALARY_ONE = re.compile(r"\$\s?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s?(k)?\s?(/\s
                          re.IGNORECASE)
 _EXPERIENCE = re.compile(r"(\d{1,2}\s?\+?\s?(?:-\s?\d{1,2}\s?)?(?:years?|yrs?))(?:\s+(?:of\s+)?experience)?",
                          re.IGNORECASE)
-_CITY_STATE = re.compile(r"\b([A-Z][A-Za-z .'-]{1,40}),\s*([A-Z]{2})\b")
+_CITY_STATE = re.compile(r"\b((?:[A-Z][a-z.'-]+ ){0,3}[A-Z][a-z.'-]+),\s*([A-Z]{2})\b")
 
 
 def words(text: str) -> list[str]:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core import db
 from core.codes.catalog import Catalog
 from core.desk import Desk, Feature, Searcher, ViewGate
+from core.jobs.feature import JobsFeature
 from core.settings import Settings
 
 
@@ -42,7 +43,13 @@ class Services:
         return None
 
     def features(self) -> tuple[Feature, ...]:
-        return ()
+        """Every feature's commands; each feature adds one line here."""
+        features: list[Feature] = []
+        features.append(self.jobs_feature())
+        return tuple(features)
+
+    def jobs_feature(self) -> Feature:
+        return JobsFeature(self.sessions)
 
     def desk(self) -> Desk:
         return Desk(self.catalog, views=self.views(), searcher=self.searcher(), features=self.features())

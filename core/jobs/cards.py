@@ -28,7 +28,8 @@ def summary_line(posting: Posting) -> str:
 
 
 def result_item(posting: Posting) -> ResultItem:
-    return ResultItem(title=f"#{posting.id} {posting.title} — {posting.employer}", subtitle=summary_line(posting),
+    return ResultItem(title=f"#{posting.id} {posting.title} — {posting.employer}",
+                      subtitle=summary_line(posting),
                       action=Action("Open", OPEN_JOB, str(posting.id)))
 
 
@@ -77,7 +78,8 @@ def list_reply(title: str, postings: Sequence[Posting], *, subtitle: str = "", l
 def digest_reply(postings: Sequence[Posting], *, cap: int, filters: str) -> Reply:
     """The channel's daily digest: what went live since the last one, newest first, capped."""
     count = len(postings)
-    title = f"Coding jobs: {count} new posting{'s' if count != 1 else ''}" if count else "Coding jobs: nothing new today"
+    title = f"Coding jobs: {count} new posting{'s' if count != 1 else ''}" if count \
+        else "Coding jobs: nothing new today"
     subtitle = f"Matching “{filters}”" if filters else "New on this workspace's job board"
     more = f"/jobs search {filters}" if filters else "/jobs"
     sections: tuple[Section, ...] = ()

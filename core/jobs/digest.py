@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -67,7 +68,7 @@ def claim_statement(session: Session, rows: Sequence[dict[str, object]]):  # typ
     """INSERT … ON CONFLICT DO NOTHING RETURNING for the dialect in use (SQLite or PostgreSQL)."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = DigestSendRow.__table__
+    table = cast(Table, DigestSendRow.__table__)
     return (insert(table).values(list(rows))
             .on_conflict_do_nothing(index_elements=["subscription_id", "local_date"])
             .returning(table.c.subscription_id, table.c.local_date))
@@ -129,7 +130,8 @@ class DigestRunner:
 
     def _send(self, sub: DigestSubscription, day: date, now: datetime,
               boards: Mapping[Board, list[Posting]]) -> _Outcome:
-        fresh = [p for p in boards.get(sub.board, ()) if p.live_at is not None and sub.since < p.live_at <= now]
+        fresh = [p for p in boards.get(sub.board,
+                                       ()) if p.live_at is not None and sub.since < p.live_at <= now]
         query = parse_query(sub.filters)
         picked = [p for p in fresh if matches(p, query)]
         if not picked and not sub.post_when_empty:
@@ -184,7 +186,8 @@ class DigestRunner:
                      "channel, or the channel no longer exists.",
             sections=(Section("To resume", "Add CodeDesk back to the channel and type `/jobs subscribe` "
                                            "there. Your filters are kept until then."),))
-        result = self.posters[sub.board.platform].notify_user(sub.board.workspace_id, sub.subscriber_id, notice)
+        result = self.posters[sub.board.platform].notify_user(sub.board.workspace_id, sub.subscriber_id,
+                                                              notice)
         if not result.ok:
             log.warning("could not tell subscriber about a paused digest subscription=%s outcome=%s",
                         sub.id, result.outcome)

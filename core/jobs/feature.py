@@ -86,7 +86,8 @@ class JobsFeature:
         return handler(request, rest)
 
     def _help(self, request: Request, rest: str = "") -> Reply:
-        return Reply(title="The coding job board", sections=(Section("Commands", "\n".join(f"- {h}" for h in HELP)),),
+        return Reply(title="The coding job board", sections=(Section("Commands",
+                                                                     "\n".join(f"- {h}" for h in HELP)),),
                      footer=FOOTER)
 
     # --- reading -----------------------------------------------------------------------------------
@@ -104,7 +105,8 @@ class JobsFeature:
     def _search(self, request: Request, rest: str) -> Reply:
         if not rest:
             return error_reply(ErrorKind.BAD_INPUT, "What kind of job are you looking for?",
-                               "For example `/jobs search remote cpc denials` or `/jobs search CCS $60k+ TX`.")
+                               "For example `/jobs search remote cpc denials` or "
+                               "`/jobs search CCS $60k+ TX`.")
         try:
             query = parse_query(rest)
         except QueryError as exc:
@@ -112,7 +114,7 @@ class JobsFeature:
         now = self.now()
         with transaction(self.sessions) as session:
             postings = store.live_postings(session, Board.of(request.actor), now)
-        found, corrections = search(postings, query)
+        found, query, corrections = search(postings, query)
         note = "; ".join(f"“{c.typed}” → “{c.used}”" for c in corrections)
         subtitle = f"Showing results for {note}" if note else ""
         if not found:
@@ -127,7 +129,8 @@ class JobsFeature:
         with transaction(self.sessions) as session:
             posting = store.get_posting(session, Board.of(request.actor), posting_id)
         if posting is None or not self._visible(posting, request, now):
-            return error_reply(ErrorKind.NOT_FOUND, f"There is no job #{posting_id} on this workspace's board.",
+            return error_reply(ErrorKind.NOT_FOUND,
+                               f"There is no job #{posting_id} on this workspace's board.",
                                "See the current jobs with `/jobs`.")
         return posting_card(posting, now, can_moderate=request.actor.is_admin,
                             can_remove=request.actor.is_admin or posting.posted_by == request.actor.user_id)
@@ -140,14 +143,16 @@ class JobsFeature:
 
     def _open_action(self, request: Request) -> Reply:
         if not request.text.strip().isdigit():
-            return error_reply(ErrorKind.BAD_INPUT, "That button does not name a job.", "Type `/jobs` to see them.")
+            return error_reply(ErrorKind.BAD_INPUT, "That button does not name a job.",
+                               "Type `/jobs` to see them.")
         return self._show(request, int(request.text.strip()))
 
     # --- posting -----------------------------------------------------------------------------------
     def _post_form(self, request: Request, rest: str = "") -> Reply:
-        form = Form(form_id=POST_FORM, title="Post a coding job", fields=POST_FORM_FIELDS, submit_label="Post",
-                    intro="Credentials (CPC, CCS, RHIT…), remote/hybrid, salary and experience are picked out "
-                          "of what you write. Postings stay up for 30 days.")
+        form = Form(form_id=POST_FORM, title="Post a coding job", fields=POST_FORM_FIELDS,
+                    submit_label="Post",
+                    intro="Credentials (CPC, CCS, RHIT…), remote/hybrid, salary and experience are "
+                          "picked out of what you write. Postings stay up for 30 days.")
         return Reply(title="Post a coding job", subtitle="Fill in the form.", form=form)
 
     def _post_action(self, request: Request) -> Reply:
@@ -232,7 +237,9 @@ class JobsFeature:
         if not waiting:
             return Reply(title="No postings are waiting for approval", footer=FOOTER)
         return list_reply(f"{len(waiting)} posting{'s' if len(waiting) != 1 else ''} waiting for approval",
-                          waiting, subtitle="Open one to approve or reject it, or `/jobs approve 12`.", limit=25)
+                          waiting,
+                          subtitle=f"Open one to approve or reject it, or `/jobs approve {waiting[0].id}`.",
+                          limit=25)
 
     def _remove(self, request: Request, rest: str) -> Reply:
         posting_id = self._id_of(rest, "remove")
@@ -344,7 +351,8 @@ class JobsFeature:
     def _unsubscribe(self, request: Request, rest: str = "") -> Reply:
         board = Board.of(request.actor)
         with transaction(self.sessions) as session:
-            current = [s for s in subs.board_subscriptions(session, board) if s.channel_id == request.channel_id]
+            current = [s for s in subs.board_subscriptions(session,
+                                                           board) if s.channel_id == request.channel_id]
             if not current:
                 return error_reply(ErrorKind.NOT_FOUND, "This channel has no job digest.",
                                    "See the workspace's digests with `/jobs subscriptions`.")
@@ -352,7 +360,8 @@ class JobsFeature:
                 return error_reply(ErrorKind.FORBIDDEN, "Only the person who subscribed this channel or an "
                                    "admin can stop its digest.", "Ask them, or an admin.")
             subs.unsubscribe(session, board, request.channel_id)
-        return Reply(title="This channel's job digest is stopped", subtitle="`/jobs subscribe` starts it again.")
+        return Reply(title="This channel's job digest is stopped",
+                     subtitle="`/jobs subscribe` starts it again.")
 
     def _subscriptions(self, request: Request, rest: str = "") -> Reply:
         with transaction(self.sessions) as session:

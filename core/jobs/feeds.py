@@ -19,8 +19,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -80,7 +81,8 @@ def board_feeds(session: Session, board: Board) -> list[FeedInfo]:
 
 
 def all_feeds(session: Session, platforms: tuple[str, ...]) -> list[FeedInfo]:
-    rows = session.scalars(select(JobFeedRow).where(JobFeedRow.platform.in_(platforms)).order_by(JobFeedRow.id))
+    rows = session.scalars(select(JobFeedRow).where(JobFeedRow.platform.in_(platforms))
+                           .order_by(JobFeedRow.id))
     return [_info(r) for r in rows.all()]
 
 
@@ -90,7 +92,8 @@ def add_feed(session: Session, board: Board, url: str, added_by: str, now: datet
         JobFeedRow.url == url)).first()
     if exists:
         return False
-    session.add(JobFeedRow(platform=board.platform, workspace_id=board.workspace_id, url=url, added_by=added_by,
+    session.add(JobFeedRow(platform=board.platform, workspace_id=board.workspace_id, url=url,
+                           added_by=added_by,
                            added_at=now, etag="", last_modified="", imported_total=0, error="",
                            error_reported=False))
     session.flush()
@@ -128,12 +131,13 @@ def fetch(url: str, etag: str = "", last_modified: str = "", timeout: float = FE
         headers["If-Modified-Since"] = last_modified
     request = urllib.request.Request(url, headers=headers)
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (http/https checked)
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             body = response.read(MAX_FEED_BYTES + 1)
             if len(body) > MAX_FEED_BYTES:
                 raise FeedError("the feed is larger than 5 MB")
             return Fetched(False, body, response.headers.get("Content-Type", ""),
-                           response.headers.get("ETag", "") or "", response.headers.get("Last-Modified", "") or "")
+                           response.headers.get("ETag", "") or "", response.headers.get("Last-Modified",
+                                                                                        "") or "")
     except urllib.error.HTTPError as exc:
         if exc.code == 304:
             return Fetched(True, etag=etag, last_modified=last_modified)
@@ -211,7 +215,8 @@ def _parse_rss(root: ET.Element) -> tuple[str, list[FeedEntry]]:
         guid = _text(item, "guid") or link
         description = _text(item, "description") or _text(item, "{http://purl.org/rss/1.0/modules/content/}encoded")
         author = _text(item, "{http://purl.org/dc/elements/1.1/}creator") or _text(item, "author")
-        entries.append(FeedEntry(guid, _plain(_text(item, "title")), link, _plain(description), _plain(author),
+        entries.append(FeedEntry(guid, _plain(_text(item, "title")), link, _plain(description),
+                                 _plain(author),
                                  _date(_text(item, "pubDate"))))
     return _plain(_text(channel, "title")), entries
 
@@ -226,7 +231,8 @@ def _parse_atom(root: ET.Element) -> tuple[str, list[FeedEntry]]:
                 break
         content = _text(entry, f"{_ATOM}content") or _text(entry, f"{_ATOM}summary")
         author = _text(entry.find(f"{_ATOM}author"), f"{_ATOM}name")
-        entries.append(FeedEntry(_text(entry, f"{_ATOM}id") or link, _plain(_text(entry, f"{_ATOM}title")), link,
+        entries.append(FeedEntry(_text(entry, f"{_ATOM}id") or link, _plain(_text(entry, f"{_ATOM}title")),
+                                 link,
                                  _plain(content), _plain(author),
                                  _date(_text(entry, f"{_ATOM}published") or _text(entry, f"{_ATOM}updated"))))
     return _plain(_text(root, f"{_ATOM}title")), entries
@@ -249,7 +255,8 @@ def _parse_json_feed(body: bytes) -> tuple[str, list[FeedEntry]]:
         url = str(item.get("url") or item.get("external_url") or "")
         authors = item.get("authors") or ([item["author"]] if isinstance(item.get("author"), dict) else [])
         author = str(authors[0].get("name", "")) if authors and isinstance(authors[0], dict) else ""
-        text = str(item.get("content_text") or "") or _plain(str(item.get("content_html") or item.get("summary") or ""))
+        markup = str(item.get("content_html") or item.get("summary") or "")
+        text = str(item.get("content_text") or "") or _plain(markup)
         entries.append(FeedEntry(str(item.get("id") or url), _plain(str(item.get("title") or "")), url,
                                  text, _plain(author), _date(str(item.get("date_published") or ""))))
     return _plain(str(data.get("title") or "")), entries
@@ -291,6 +298,7 @@ def import_entries(session: Session, feed: FeedInfo, title: str, entries: list[F
     imported = skipped = 0
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = cast(Table, JobPostingRow.__table__)
     for entry in entries:
         try:
             draft = draft_from_entry(entry, title)
@@ -311,9 +319,10 @@ def import_entries(session: Session, feed: FeedInfo, title: str, entries: list[F
                       expires_at=created + store.DEFAULT_LIFETIME, live_at=now, status=Status.LIVE,
                       source="feed", source_id=source_id, moderated_by="")
         # The unique (board, source id) makes two replicas importing the same feed harmless.
-        result = session.execute(insert(JobPostingRow.__table__).values(**values)
-                                 .on_conflict_do_nothing(index_elements=["platform", "workspace_id", "source_id"])
-                                 .returning(JobPostingRow.__table__.c.id))
+        result = session.execute(insert(table).values(**values)
+                                 .on_conflict_do_nothing(index_elements=["platform", "workspace_id",
+                                                                         "source_id"])
+                                 .returning(table.c.id))
         if result.first() is None:
             skipped += 1
         else:
@@ -377,7 +386,8 @@ class FeedImporter:
                                      Section("", "I will keep trying every hour and will not tell you again "
                                                  "unless it works and then breaks. Remove it with "
                                                  f"`/jobs feed remove {feed.url}`.")))
-            result = self.posters[feed.board.platform].notify_user(feed.board.workspace_id, feed.added_by, notice)
+            result = self.posters[feed.board.platform].notify_user(feed.board.workspace_id, feed.added_by,
+                                                                   notice)
             if not result.ok:
                 log.warning("could not tell the admin about a failing feed feed_id=%s outcome=%s",
                             feed.id, result.outcome)

@@ -50,10 +50,13 @@ def build_scheduler(runner: DigestRunner, importer: FeedImporter, sessions: sess
             return sweep_expired(session, now())
 
     # second=5: just after the minute, so an HH:MM digest goes out within seconds of HH:MM.
-    scheduler.add_job(_guarded("digest tick", runner.tick), CronTrigger(second=5, timezone=UTC), id=DIGEST_JOB,
+    scheduler.add_job(_guarded("digest tick", runner.tick), CronTrigger(second=5, timezone=UTC),
+                      id=DIGEST_JOB,
                       next_run_time=start, misfire_grace_time=50, **common)
-    scheduler.add_job(_guarded("feed import", importer.run), IntervalTrigger(seconds=feed_interval.total_seconds()),
-                      id=FEEDS_JOB, next_run_time=start + timedelta(seconds=20), misfire_grace_time=600, **common)
+    scheduler.add_job(_guarded("feed import", importer.run),
+                      IntervalTrigger(seconds=feed_interval.total_seconds()),
+                      id=FEEDS_JOB, next_run_time=start + timedelta(seconds=20), misfire_grace_time=600,
+                      **common)
     scheduler.add_job(_guarded("expiry sweep", sweep), IntervalTrigger(hours=1), id=SWEEP_JOB,
                       next_run_time=start, misfire_grace_time=600, **common)
     return scheduler

@@ -87,8 +87,8 @@ def parse_query(text: str) -> JobQuery:
             canon = vocab.credential_of(word) or ""
             if canon not in credentials:
                 credentials.append(canon)
-        elif vocab.workplace_of(word):
-            workplace = vocab.workplace_of(word) or ""
+        elif vocab.workplace_of(word) or _near_workplace(word):
+            workplace = vocab.workplace_of(word) or _near_workplace(word)
         elif (len(clean) == 2 and clean.isupper() and clean in vocab.US_STATES) or \
                 (len(word) > 2 and vocab.state_of(word)):
             states.append(vocab.state_of(clean) or "")
@@ -96,6 +96,14 @@ def parse_query(text: str) -> JobQuery:
             found_words.extend(vocab.words(word))
     return JobQuery(words=tuple(found_words), credentials=tuple(credentials), workplace=workplace,
                     states=tuple(states), salary_floor=floor)
+
+
+def _near_workplace(word: str) -> str:
+    """"remot" and "hybird" still mean remote and hybrid."""
+    if len(word) < 5:
+        return ""
+    best = process.extractOne(word, vocab.WORKPLACES, scorer=fuzz.ratio, score_cutoff=80)
+    return str(best[0]) if best else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,9 +166,10 @@ def matches(posting: Posting, query: JobQuery, tokens: set[str] | None = None) -
     return True
 
 
-def search(postings: Sequence[Posting], query: JobQuery) -> tuple[list[Posting], tuple[Correction, ...]]:
-    """Matching postings in the order given (newest first), after typo correction."""
+def search(postings: Sequence[Posting], query: JobQuery) -> tuple[list[Posting], JobQuery, tuple[Correction,
+                                                                                                 ...]]:
+    """Matching postings in the order given (newest first), the query as corrected, and the corrections."""
     token_sets = {p.id: set(vocab.words(p.searchable_text())) for p in postings}
     vocabulary: set[str] = set().union(*token_sets.values()) if token_sets else set()
     fixed, corrections = correct(query, vocabulary)
-    return [p for p in postings if matches(p, fixed, token_sets[p.id])], corrections
+    return [p for p in postings if matches(p, fixed, token_sets[p.id])], fixed, corrections

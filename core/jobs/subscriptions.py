@@ -62,7 +62,8 @@ class DigestSubscription:
         when = f"{self.local_time:%H:%M} {self.timezone}"
         what = f" · filters: {self.filters}" if self.filters else ""
         paused = " · ⏸ paused (the bot cannot post there)" if self.status == Status.PAUSED else ""
-        return f"daily at {when}{what} · up to {self.cap}{' · posts even when empty' if self.post_when_empty else ''}{paused}"
+        empty = " · posts even when empty" if self.post_when_empty else ""
+        return f"daily at {when}{what} · up to {self.cap}{empty}{paused}"
 
 
 def subscription_of(row: DigestSubscriptionRow) -> DigestSubscription:
@@ -97,7 +98,7 @@ def parse_subscribe(text: str, default_timezone: str) -> SubscribeRequest:
             local_time = _parse_time(match, nxt)
             index += 2 if nxt in ("am", "pm") and not match.group(3) else 1
             continue
-        if "/" in token and token[0].isupper() or token.upper() == "UTC":
+        if ("/" in token and token[0].isupper()) or token.upper() == "UTC":
             zone = _check_zone(token)
         elif token.lower() == "top" and nxt.isdigit():
             cap = int(nxt)
@@ -111,7 +112,8 @@ def parse_subscribe(text: str, default_timezone: str) -> SubscribeRequest:
         index += 1
     filters = " ".join(rest)
     parse_query(filters)  # refuse bad filters now, not at 9 o'clock tomorrow
-    return SubscribeRequest(local_time, zone or _check_zone(default_timezone or "UTC"), filters[:300], cap, always)
+    return SubscribeRequest(local_time, zone or _check_zone(default_timezone or "UTC"), filters[:300], cap,
+                            always)
 
 
 def _parse_time(match: re.Match[str], nxt: str) -> time:
@@ -122,7 +124,8 @@ def _parse_time(match: re.Match[str], nxt: str) -> time:
             raise QueryError(f"{hour} {meridiem} is not a time.", "Use `9:00`, `9am` or `17:30`.")
         hour = hour % 12 + (12 if meridiem == "pm" else 0)
     if hour > 23 or minute > 59:
-        raise QueryError(f"{match.group(0)} is not a time of day.", "Use 24-hour time such as `09:00` or `17:30`.")
+        raise QueryError(f"{match.group(0)} is not a time of day.",
+                         "Use 24-hour time such as `09:00` or `17:30`.")
     return time(hour, minute)
 
 
@@ -139,7 +142,8 @@ def _check_zone(name: str) -> str:
 
 def _row_for_channel(session: Session, board: Board, channel_id: str) -> DigestSubscriptionRow | None:
     return session.scalars(select(DigestSubscriptionRow).where(
-        DigestSubscriptionRow.platform == board.platform, DigestSubscriptionRow.workspace_id == board.workspace_id,
+        DigestSubscriptionRow.platform == board.platform,
+        DigestSubscriptionRow.workspace_id == board.workspace_id,
         DigestSubscriptionRow.channel_id == channel_id)).first()
 
 

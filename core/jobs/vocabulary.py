@@ -51,10 +51,9 @@ HOURS_PER_YEAR = 2080  # a full-time year, to compare hourly pay with annual sal
 
 _WORD = re.compile(r"[a-z0-9][a-z0-9/+\-]*")
 _MONEY = r"\$?\s?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s?(k)?"
-_SALARY_RANGE = re.compile(_MONEY + r"\s?(?:-|–|—|to)\s?" + _MONEY + r"\s?(/\s?(?:hr|hour)|per hour|an hour)?",
-                           re.IGNORECASE)
-_SALARY_ONE = re.compile(r"\$\s?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s?(k)?\s?(/\s?(?:hr|hour)|per hour|an hour)?",
-                         re.IGNORECASE)
+_HOURLY = r"(/\s?(?:hr|hour)|per hour|an hour)?"
+_SALARY_RANGE = re.compile(_MONEY + r"\s?(?:-|–|—|to)\s?" + _MONEY + r"\s?" + _HOURLY, re.IGNORECASE)
+_SALARY_ONE = re.compile(r"\$\s?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s?(k)?\s?" + _HOURLY, re.IGNORECASE)
 _EXPERIENCE = re.compile(r"(\d{1,2}\s?\+?\s?(?:-\s?\d{1,2}\s?)?(?:years?|yrs?))(?:\s+(?:of\s+)?experience)?",
                          re.IGNORECASE)
 _CITY_STATE = re.compile(r"\b((?:[A-Z][a-z.'-]+ ){0,3}[A-Z][a-z.'-]+),\s*([A-Z]{2})\b")

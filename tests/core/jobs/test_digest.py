@@ -4,7 +4,7 @@ channels the bot left, crashes between claim and post, and two replicas on one d
 from __future__ import annotations
 
 import threading
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 import time_machine
@@ -213,7 +213,8 @@ def test_channel_gone_pauses_and_tells_the_subscriber_once(board) -> None:  # ty
         clock.move_to(utc(2026, 5, 1, 9, 0))
         report = runner.tick()
         assert report.failed == 1 and report.paused == 1
-        assert [(user, n.title) for _, user, n in poster.notices] == [("ana", "Your CodeDesk job digest is paused")]
+        assert [(user, n.title) for _, user, n in poster.notices] == [("ana",
+                                                                       "Your CodeDesk job digest is paused")]
         clock.move_to(utc(2026, 5, 2, 9, 0))
         assert runner.tick().due == 0
         assert len(poster.notices) == 1

@@ -35,14 +35,16 @@ def test_post_opens_a_form_and_the_submitted_form_becomes_a_live_posting(desk: D
     assert fields["Credentials"] == "CPC, CCS" and fields["Salary"] == "$55k–$65k"
     assert fields["Experience"] == "2+ years" and "cardiology" in fields["Specialty"]
     listing = desk.handle(command(actor("ben"), ""))
-    assert [r.title for r in listing.results] == [f"#{job_id(posted)} Remote CPC Coder — Denials — Acme Health"]
+    expected = f"#{job_id(posted)} Remote CPC Coder — Denials — Acme Health"
+    assert [r.title for r in listing.results] == [expected]
     shown = desk.handle(command(actor("ben"), str(job_id(posted))))
     assert shown.title.endswith("Remote CPC Coder — Denials")
     assert not shown.actions  # ben did not post it and is not an admin: no Remove button
 
 
 def test_bad_apply_link_is_refused_with_what_to_type(desk: Desk) -> None:
-    reply = desk.handle(Request.form_of(actor(), "jobs_post", dict(JOB, apply_url="javascript:alert(1)"), "C1"))
+    reply = desk.handle(Request.form_of(actor(), "jobs_post", dict(JOB, apply_url="javascript:alert(1)"),
+                                        "C1"))
     assert reply.error is ErrorKind.BAD_INPUT and "http" in reply.title
     assert desk.handle(command(actor(), "")).title == "No coding jobs are posted yet"
 
@@ -55,7 +57,10 @@ def test_search_filters_and_forgives_typos(desk: Desk, sessions: sessionmaker[Se
              apply_url="https://x.example/2")
     post_job(feature, ana, title="Hybrid RHIT abstractor", where="Dallas, TX, hybrid", details="RHIT $20/hr",
              apply_url="https://x.example/3")
-    titles = lambda text: [r.title.split(" — ")[0] for r in desk.handle(command(ana, f"search {text}")).results]  # noqa: E731
+
+    def titles(text: str) -> list[str]:
+        return [r.title.split(" — ")[0] for r in desk.handle(command(ana, f"search {text}")).results]
+
     assert titles("remote cpc denials") == ["#1 Remote CPC Coder"]
     assert titles("remote cpc denails") == ["#1 Remote CPC Coder"]
     assert "denials" in desk.handle(command(ana, "search remote denails")).subtitle
@@ -95,7 +100,8 @@ def test_remove_by_poster_or_admin_only(desk: Desk) -> None:
     second = job_id(desk.handle(Request.form_of(ana, "jobs_post", dict(JOB, apply_url="https://x.example/2"))))
     assert desk.handle(command(actor("ben"), f"remove {first}")).error is ErrorKind.FORBIDDEN
     assert desk.handle(command(ana, f"remove {first}")).title == f"Job #{first} removed"
-    assert desk.handle(command(actor("boss", admin=True), f"remove #{second}")).title == f"Job #{second} removed"
+    assert desk.handle(command(actor("boss", admin=True),
+                               f"remove #{second}")).title == f"Job #{second} removed"
     assert desk.handle(command(ana, "")).title == "No coding jobs are posted yet"
     assert desk.handle(command(ana, "remove")).error is ErrorKind.BAD_INPUT
 
@@ -124,7 +130,8 @@ def test_postings_expire_after_thirty_days(desk: Desk, sessions: sessionmaker[Se
         assert len(desk.handle(command(actor("ben"), "")).results) == 1
         clock.shift(timedelta(hours=2))
         assert desk.handle(command(actor("ben"), "")).title == "No coding jobs are posted yet"
-        assert {f.label: f.value for f in desk.handle(command(actor("ana"), str(number))).fields}["Status"] == "expired"
+        assert {f.label: f.value for f in desk.handle(command(actor("ana"),
+                                                              str(number))).fields}["Status"] == "expired"
         with transaction(sessions) as session:
             assert sweep_expired(session, utc(2026, 3, 31, 14)) == 1
         assert desk.handle(command(actor("ben"), str(number))).error is ErrorKind.NOT_FOUND
@@ -134,3 +141,11 @@ def test_help_and_unknown_words(desk: Desk) -> None:
     assert any("/jobs" in s.text for s in desk.handle(command(actor(), "help")).sections)
     assert any("/jobs subscribe" in s.text for s in desk.handle(Request.command_of(actor(), "help")).sections)
     assert desk.handle(command(actor(), "cardiology")).error is ErrorKind.NOT_FOUND  # treated as a search
+
+
+def test_misspelt_workplace_still_filters(desk: Desk, sessions: sessionmaker[Session]) -> None:
+    feature = JobsFeature(sessions)
+    post_job(feature, actor("ana"))
+    post_job(feature, actor("ana"), title="Onsite coder", where="Austin, TX", apply_url="https://x.example/2")
+    found = desk.handle(command(actor("ana"), "search remot"))
+    assert found.title == "1 coding job for “remote”"

@@ -91,7 +91,8 @@ def add(feature: JobsFeature, url: str, who=BOSS) -> None:  # type: ignore[no-un
 
 def board(sessions: sessionmaker[Session], workspace: str = "T1"):  # type: ignore[no-untyped-def]
     with transaction(sessions) as session:
-        return {p.apply_url: p for p in live_postings(session, Board("slack", workspace), utc(2026, 11, 27, 12))}
+        return {p.apply_url: p for p in live_postings(session, Board("slack", workspace), utc(2026, 11, 27,
+                                                                                              12))}
 
 
 def test_rss_entries_become_postings_with_their_fields(sessions, server) -> None:  # type: ignore[no-untyped-def]
@@ -102,16 +103,19 @@ def test_rss_entries_become_postings_with_their_fields(sessions, server) -> None
     assert (run.imported, run.skipped, run.error) == (2, 1, "")
     jobs = board(sessions)
     remote = jobs["https://careers.midwest.example/jobs/101"]
-    assert (remote.title, remote.employer, remote.workplace) == ("Remote CPC Coder - Denials", "Prairie Health",
+    assert (remote.title, remote.employer, remote.workplace) == ("Remote CPC Coder - Denials",
+                                                                 "Prairie Health",
                                                                  "remote")
     assert remote.credentials == ("CPC", "CCS") and remote.salary == "$52k–$61k"
     assert remote.employment_type == "Full-time" and remote.experience == "2+ years"
     assert "<p>" not in remote.description and remote.source == "feed"
     inpatient = jobs["https://careers.midwest.example/jobs/102"]
-    assert (inpatient.employer, inpatient.location, inpatient.workplace) == ("Lakeside Hospital", "Madison, WI",
+    assert (inpatient.employer, inpatient.location, inpatient.workplace) == ("Lakeside Hospital",
+                                                                             "Madison, WI",
                                                                            "onsite")
     assert inpatient.credentials == ("RHIT", "CCS")
-    assert [r.title.split(" — ")[0] for r in feature.jobs(command(actor("ana"), "search remote cpc")).results] \
+    assert [r.title.split(" — ")[0] for r in feature.jobs(command(actor("ana"),
+                                                                  "search remote cpc")).results] \
         == [f"#{remote.id} Remote CPC Coder - Denials"]
 
 
@@ -124,7 +128,8 @@ def test_atom_and_json_feed(sessions, server) -> None:  # type: ignore[no-untype
     assert [(r.imported, r.skipped) for r in runs] == [(1, 0), (1, 1)]  # the ftp:// link is skipped
     jobs = board(sessions)
     hybrid = jobs["https://gulf.example/jobs/7"]
-    assert (hybrid.employer, hybrid.workplace, hybrid.location) == ("Gulf Coast Physicians", "hybrid", "Houston, TX")
+    assert (hybrid.employer, hybrid.workplace, hybrid.location) == ("Gulf Coast Physicians", "hybrid",
+                                                                    "Houston, TX")
     assert hybrid.salary == "$52k–$62k" and hybrid.employment_type == "Contract"
     risk = jobs["https://ra.example/jobs/1"]
     assert (risk.employer, risk.credentials, risk.workplace) == ("Summit Risk Partners", ("CRC",), "remote")

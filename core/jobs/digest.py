@@ -10,13 +10,13 @@ subscription's window did not move, those postings are in the next day's digest.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -64,14 +64,18 @@ class _Outcome:
     gone: bool = False
 
 
-def claim_statement(session: Session, rows: Sequence[dict[str, object]]):  # type: ignore[no-untyped-def]
-    """INSERT … ON CONFLICT DO NOTHING RETURNING for the dialect in use (SQLite or PostgreSQL)."""
+def claim(session: Session, rows: Sequence[dict[str, object]]) -> set[tuple[int, date]]:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING (the dialect's own insert, SQLite or PostgreSQL): the
+    (subscription, local date) keys this caller won. Rows someone else holds return nothing."""
+    if not rows:
+        return set()
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = cast(Table, DigestSendRow.__table__)
-    return (insert(table).values(list(rows))
-            .on_conflict_do_nothing(index_elements=["subscription_id", "local_date"])
-            .returning(table.c.subscription_id, table.c.local_date))
+    statement = (insert(table).on_conflict_do_nothing(index_elements=["subscription_id", "local_date"])
+                 .returning(table.c.subscription_id, table.c.local_date))
+    # executemany with RETURNING: SQLAlchemy batches it into multi-row INSERTs ("insertmanyvalues").
+    return {(r[0], r[1]) for r in session.connection().execute(statement, list(rows)).all()}
 
 
 class DigestRunner:
@@ -113,7 +117,7 @@ class DigestRunner:
                  "claimed_by": self.replica, "claimed_at": now, "window_end": now, "posting_count": 0,
                  "reason": ""} for sub, day in batch]
         with transaction(self.sessions) as session:
-            won = {(r[0], r[1]) for r in session.execute(claim_statement(session, rows)).all()}
+            won = claim(session, rows)
             mine = [(sub, day) for sub, day in batch if (sub.id, day) in won]
             for sub, _ in mine:
                 if sub.board not in boards:
@@ -149,18 +153,24 @@ class DigestRunner:
             (result.detail or "failed")
         return _Outcome(sub, day, SendState.FAILED, count=len(picked), reason=reason[:200], gone=gone)
 
-    def _record(self, outcomes: Iterable[_Outcome], now: datetime, report: TickReport) -> None:
+    def _record(self, outcomes: Sequence[_Outcome], now: datetime, report: TickReport) -> None:
         to_notify: list[DigestSubscription] = []
+        finished = self.now()
+        sends = cast(Table, DigestSendRow.__table__)
+        subs = cast(Table, DigestSubscriptionRow.__table__)
+        results = [{"sid": o.subscription.id, "day": o.local_date, "st": o.state, "n": o.count,
+                    "why": o.reason} for o in outcomes]
+        # The window moves only when the channel got (or did not need) the digest.
+        moved = [{"sid": o.subscription.id} for o in outcomes if o.state in (SendState.SENT, SendState.EMPTY)]
         with transaction(self.sessions) as session:
+            conn = session.connection()  # plain executemany: one statement for the whole batch
+            conn.execute(update(sends).where(sends.c.subscription_id == bindparam("sid"),
+                                             sends.c.local_date == bindparam("day"))
+                         .values(state=bindparam("st"), posting_count=bindparam("n"), reason=bindparam("why"),
+                                 finished_at=finished), results)
+            if moved:
+                conn.execute(update(subs).where(subs.c.id == bindparam("sid")).values(since=now), moved)
             for out in outcomes:
-                session.execute(update(DigestSendRow).where(
-                    DigestSendRow.subscription_id == out.subscription.id,
-                    DigestSendRow.local_date == out.local_date).values(
-                        state=out.state, finished_at=self.now(), posting_count=out.count, reason=out.reason))
-                if out.state in (SendState.SENT, SendState.EMPTY):
-                    # The window moves only when the channel got (or did not need) the digest.
-                    session.execute(update(DigestSubscriptionRow).where(
-                        DigestSubscriptionRow.id == out.subscription.id).values(since=now))
                 if out.state == SendState.SENT:
                     report.sent += 1
                     report.sent_to.append((out.subscription.id, out.local_date))
@@ -169,11 +179,10 @@ class DigestRunner:
                 else:
                     report.failed += 1
                 if out.gone:
-                    paused = session.execute(update(DigestSubscriptionRow).where(
-                        DigestSubscriptionRow.id == out.subscription.id,
-                        DigestSubscriptionRow.status == Status.ACTIVE).values(
-                            status=Status.PAUSED, pause_reason=out.reason[:100]))
-                    if getattr(paused, "rowcount", 0):  # only the run that paused it tells the subscriber
+                    paused = conn.execute(update(subs).where(subs.c.id == out.subscription.id,
+                                                             subs.c.status == Status.ACTIVE)
+                                          .values(status=Status.PAUSED, pause_reason=out.reason[:100]))
+                    if paused.rowcount:  # only the run that paused it tells the subscriber
                         to_notify.append(out.subscription)
         for sub in to_notify:
             report.paused += 1

@@ -84,7 +84,8 @@ def workplace_of(word: str) -> str | None:
 def find_workplace(text: str) -> str:
     """remote, hybrid or onsite; hybrid wins over remote ("remote/hybrid" is a hybrid job)."""
     lowered = text.lower()
-    kinds = {_WORKPLACE_WORDS[w] for w in words(lowered) if w in _WORKPLACE_WORDS}
+    parts = [part for word in words(lowered) for part in word.split("/")]  # "remote/hybrid"
+    kinds = {_WORKPLACE_WORDS[w] for w in parts if w in _WORKPLACE_WORDS}
     if "work from home" in lowered:
         kinds.add("remote")
     for kind in ("hybrid", "remote"):

@@ -19,7 +19,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import cast
+from typing import Any, cast
+from urllib.parse import urlsplit
 
 from sqlalchemy import Table, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -121,6 +122,16 @@ class Fetched:
     last_modified: str = ""
 
 
+class _WebOnlyRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow redirects only to http(s): a feed must not bounce the importer to ftp:// or file://."""
+
+    def redirect_request(self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any,
+                         newurl: str) -> urllib.request.Request | None:
+        if urlsplit(newurl).scheme.lower() not in ("http", "https"):
+            raise FeedError("the feed redirects to an address that is not http or https")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
 def fetch(url: str, etag: str = "", last_modified: str = "", timeout: float = FETCH_TIMEOUT) -> Fetched:
     """GET with If-None-Match / If-Modified-Since. Raises FeedError with a short reason."""
     headers = {"User-Agent": USER_AGENT, "Accept": "application/rss+xml, application/atom+xml, "
@@ -131,7 +142,8 @@ def fetch(url: str, etag: str = "", last_modified: str = "", timeout: float = FE
         headers["If-Modified-Since"] = last_modified
     request = urllib.request.Request(url, headers=headers)
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        opener = urllib.request.build_opener(_WebOnlyRedirects())
+        with opener.open(request, timeout=timeout) as response:
             body = response.read(MAX_FEED_BYTES + 1)
             if len(body) > MAX_FEED_BYTES:
                 raise FeedError("the feed is larger than 5 MB")

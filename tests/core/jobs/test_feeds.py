@@ -46,6 +46,11 @@ def server() -> Iterator[FeedServer]:
         def do_GET(self) -> None:
             state.seen.append({k: v for k, v in self.headers.items()} | {"path": self.path})
             name = state.routes.get(self.path)
+            if name and name.startswith("redirect:"):
+                self.send_response(302)
+                self.send_header("Location", name.removeprefix("redirect:"))
+                self.end_headers()
+                return
             if name is None or name == "500":
                 self.send_error(404 if name is None else 500)
                 return
@@ -72,7 +77,7 @@ def server() -> Iterator[FeedServer]:
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     state.base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield state
     httpd.shutdown()
@@ -192,15 +197,17 @@ def test_broken_feed_is_reported_once_to_the_admin_who_added_it(sessions, server
 
 
 def test_other_failures_have_plain_reasons(sessions, server) -> None:  # type: ignore[no-untyped-def]
-    server.routes["/nf"] = "not-a-feed.json"
+    server.routes.update({"/nf": "not-a-feed.json", "/moved": "redirect:ftp://127.0.0.1/feed.xml"})
     feature = JobsFeature(sessions)
     add(feature, server.url("/nf"))
     add(feature, server.url("/missing"))
     add(feature, "http://127.0.0.1:9/closed")
+    add(feature, server.url("/moved"))
     runs = FeedImporter(sessions, {"slack": RecordingPoster()}).run()
     assert [r.error for r in runs] == ["the JSON document is not a JSON Feed (no jsonfeed.org version)",
                                       "the server answered HTTP 404",
-                                      "could not connect (ConnectionRefusedError)"]
+                                      "could not connect (ConnectionRefusedError)",
+                                      "the feed redirects to an address that is not http or https"]
 
 
 def test_feeds_belong_to_one_workspace_and_admins(sessions, server) -> None:  # type: ignore[no-untyped-def]

@@ -75,7 +75,8 @@ def start_scheduler(services: Services, posters: Mapping[str, ChannelPoster]) ->
     the platforms in `posters` (each process posts only where it has a connection)."""
     runner = DigestRunner(services.sessions, posters, replica=replica_name(), workers=4)
     importer = FeedImporter(services.sessions, posters)
-    scheduler = build_scheduler(runner, importer, services.sessions)
+    minutes = max(5, int(os.environ.get("CODEDESK_FEED_MINUTES", "60")))  # be kind to feed servers
+    scheduler = build_scheduler(runner, importer, services.sessions, feed_interval=timedelta(minutes=minutes))
     scheduler.start()
     return scheduler
 

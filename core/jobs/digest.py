@@ -134,8 +134,8 @@ class DigestRunner:
 
     def _send(self, sub: DigestSubscription, day: date, now: datetime,
               boards: Mapping[Board, list[Posting]]) -> _Outcome:
-        fresh = [p for p in boards.get(sub.board,
-                                       ()) if p.live_at is not None and sub.since < p.live_at <= now]
+        fresh = [p for p in boards.get(sub.board, ())
+                 if p.live_at is not None and sub.since < p.live_at <= now]
         query = parse_query(sub.filters)
         picked = [p for p in fresh if matches(p, query)]
         if not picked and not sub.post_when_empty:

@@ -86,8 +86,8 @@ class JobsFeature:
         return handler(request, rest)
 
     def _help(self, request: Request, rest: str = "") -> Reply:
-        return Reply(title="The coding job board", sections=(Section("Commands",
-                                                                     "\n".join(f"- {h}" for h in HELP)),),
+        commands = "\n".join(f"- {line}" for line in HELP)
+        return Reply(title="The coding job board", sections=(Section("Commands", commands),),
                      footer=FOOTER)
 
     # --- reading -----------------------------------------------------------------------------------
@@ -351,8 +351,8 @@ class JobsFeature:
     def _unsubscribe(self, request: Request, rest: str = "") -> Reply:
         board = Board.of(request.actor)
         with transaction(self.sessions) as session:
-            current = [s for s in subs.board_subscriptions(session,
-                                                           board) if s.channel_id == request.channel_id]
+            current = [s for s in subs.board_subscriptions(session, board)
+                       if s.channel_id == request.channel_id]
             if not current:
                 return error_reply(ErrorKind.NOT_FOUND, "This channel has no job digest.",
                                    "See the workspace's digests with `/jobs subscriptions`.")

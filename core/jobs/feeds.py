@@ -147,9 +147,9 @@ def fetch(url: str, etag: str = "", last_modified: str = "", timeout: float = FE
             body = response.read(MAX_FEED_BYTES + 1)
             if len(body) > MAX_FEED_BYTES:
                 raise FeedError("the feed is larger than 5 MB")
-            return Fetched(False, body, response.headers.get("Content-Type", ""),
-                           response.headers.get("ETag", "") or "", response.headers.get("Last-Modified",
-                                                                                        "") or "")
+            headers = response.headers
+            return Fetched(False, body, headers.get("Content-Type", "") or "", headers.get("ETag", "") or "",
+                           headers.get("Last-Modified", "") or "")
     except urllib.error.HTTPError as exc:
         if exc.code == 304:
             return Fetched(True, etag=etag, last_modified=last_modified)
@@ -243,10 +243,10 @@ def _parse_atom(root: ET.Element) -> tuple[str, list[FeedEntry]]:
                 break
         content = _text(entry, f"{_ATOM}content") or _text(entry, f"{_ATOM}summary")
         author = _text(entry.find(f"{_ATOM}author"), f"{_ATOM}name")
-        entries.append(FeedEntry(_text(entry, f"{_ATOM}id") or link, _plain(_text(entry, f"{_ATOM}title")),
-                                 link,
-                                 _plain(content), _plain(author),
-                                 _date(_text(entry, f"{_ATOM}published") or _text(entry, f"{_ATOM}updated"))))
+        title = _plain(_text(entry, f"{_ATOM}title"))
+        published = _date(_text(entry, f"{_ATOM}published") or _text(entry, f"{_ATOM}updated"))
+        entry_id = _text(entry, f"{_ATOM}id") or link
+        entries.append(FeedEntry(entry_id, title, link, _plain(content), _plain(author), published))
     return _plain(_text(root, f"{_ATOM}title")), entries
 
 

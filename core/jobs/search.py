@@ -166,8 +166,8 @@ def matches(posting: Posting, query: JobQuery, tokens: set[str] | None = None) -
     return True
 
 
-def search(postings: Sequence[Posting], query: JobQuery) -> tuple[list[Posting], JobQuery, tuple[Correction,
-                                                                                                 ...]]:
+def search(postings: Sequence[Posting],
+           query: JobQuery) -> tuple[list[Posting], JobQuery, tuple[Correction, ...]]:
     """Matching postings in the order given (newest first), the query as corrected, and the corrections."""
     token_sets = {p.id: set(vocab.words(p.searchable_text())) for p in postings}
     vocabulary: set[str] = set().union(*token_sets.values()) if token_sets else set()

@@ -45,8 +45,8 @@ def upgrade() -> None:
         sa.Column("moderated_by", sa.String(64), nullable=False),
         sa.UniqueConstraint("platform", "workspace_id", "source_id", name="uq_job_postings_source"),
     )
-    op.create_index("ix_job_postings_board", "job_postings", ["platform", "workspace_id", "status",
-                                                              "live_at"])
+    op.create_index("ix_job_postings_board", "job_postings",
+                    ["platform", "workspace_id", "status", "live_at"])
     op.create_index("ix_job_postings_url", "job_postings", ["platform", "workspace_id", "apply_url"])
     op.create_table(
         "job_board_settings",

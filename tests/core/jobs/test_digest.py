@@ -213,8 +213,8 @@ def test_channel_gone_pauses_and_tells_the_subscriber_once(board) -> None:  # ty
         clock.move_to(utc(2026, 5, 1, 9, 0))
         report = runner.tick()
         assert report.failed == 1 and report.paused == 1
-        assert [(user, n.title) for _, user, n in poster.notices] == [("ana",
-                                                                       "Your CodeDesk job digest is paused")]
+        paused = ("ana", "Your CodeDesk job digest is paused")
+        assert [(user, n.title) for _, user, n in poster.notices] == [paused]
         clock.move_to(utc(2026, 5, 2, 9, 0))
         assert runner.tick().due == 0
         assert len(poster.notices) == 1

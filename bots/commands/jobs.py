@@ -54,11 +54,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def bench_kinds(sub: argparse._SubParsersAction) -> argparse._SubParsersAction:
-    """The `codedesk bench` sub-commands, made by whichever module registers first (search, digest…)."""
+    """The `codedesk bench` sub-commands, made by whichever module registers first (search, slack,
+    digest…). `targets` is also set, the attribute the Slack module looks for."""
     bench = sub.choices.get("bench")
     if bench is None:
         bench = sub.add_parser("bench", help="benchmarks that print numbers")
-        bench.add_subparsers(dest="bench", required=True)
+        bench.targets = bench.add_subparsers(dest="bench", required=True)
+    found = getattr(bench, "targets", None)
+    if isinstance(found, argparse._SubParsersAction):
+        return found
     return next(a for a in bench._actions if isinstance(a, argparse._SubParsersAction))
 
 

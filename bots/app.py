@@ -14,6 +14,7 @@ from core import db
 from core.accounts import Accounts, AccountsFeature
 from core.codes.catalog import Catalog
 from core.desk import Desk, Feature, Searcher, ViewGate
+from core.jobs.feature import JobsFeature
 from core.quota import QuotaPolicy, ViewQuota
 from core.settings import Settings
 
@@ -53,9 +54,14 @@ class Services:
         return None
 
     def features(self) -> tuple[Feature, ...]:
-        features: tuple[Feature, ...] = ()
-        features += (AccountsFeature(self.accounts),)
-        return features
+        """Every feature's commands; each feature adds one line here."""
+        features: list[Feature] = []
+        features.append(AccountsFeature(self.accounts))
+        features.append(self.jobs_feature())
+        return tuple(features)
+
+    def jobs_feature(self) -> Feature:
+        return JobsFeature(self.sessions)
 
     def desk(self) -> Desk:
         return Desk(self.catalog, views=self.views(), searcher=self.searcher(), features=self.features())

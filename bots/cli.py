@@ -7,9 +7,9 @@ import sys
 from collections.abc import Sequence
 
 from bots.app import services_from_env
-from bots.commands import chat, codes, discord
+from bots.commands import chat, codes, discord, jobs
 
-COMMAND_MODULES = (codes, chat, discord)
+COMMAND_MODULES = (codes, chat, discord, jobs)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -1,0 +1,53 @@
+"""What Slack already delivered: event ids (retries answer once) and request signatures (replays are
+refused). Kept in the database so every replica behind a load balancer agrees."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import DateTime, Engine, String, delete
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import Base
+
+KEEP = timedelta(minutes=30)  # longer than Slack's 5-minute signature window and its retry schedule
+PRUNE_EVERY = 1000
+
+
+class SlackSeenKey(Base):
+    __tablename__ = "slack_seen_keys"
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)  # "event:Ev..." or "sig:v0=..."
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class SeenKeys:
+    """`first_time(key)` is True for exactly one caller across all processes sharing the database."""
+
+    def __init__(self, engine: Engine, clock: Callable[[], float] = time.time) -> None:
+        self.engine = engine
+        self.clock = clock
+        self._claims = 0
+        self._lock = threading.Lock()
+        dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+        self._insert = dialect.insert(SlackSeenKey.__table__).on_conflict_do_nothing()  # type: ignore[attr-defined]
+
+    def first_time(self, key: str) -> bool:
+        now = datetime.fromtimestamp(self.clock(), UTC)
+        with self.engine.begin() as conn:
+            inserted = conn.execute(self._insert, {"key": key[:160], "seen_at": now}).rowcount == 1
+        with self._lock:
+            self._claims += 1
+            prune = self._claims % PRUNE_EVERY == 0
+        if prune:
+            self.prune(now)
+        return inserted
+
+    def prune(self, now: datetime | None = None) -> None:
+        cutoff = (now or datetime.fromtimestamp(self.clock(), UTC)) - KEEP
+        with self.engine.begin() as conn:
+            conn.execute(delete(SlackSeenKey).where(SlackSeenKey.seen_at < cutoff))

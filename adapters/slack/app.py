@@ -124,10 +124,11 @@ class Listeners:
         who = mapping.who_of_command(body)
         request = mapping.command_request(self.actor(client, who), body, self.slash_names)
         trigger_id = str(body.get("trigger_id", ""))
-        future = self.executor.submit(self.desk.handle, request)
+        future = self.executor.submit(self.desk.handle, request) if self.config.inline_budget_seconds else None
         try:
-            reply = future.result(timeout=self.config.inline_budget_seconds)
+            reply = future.result(timeout=self.config.inline_budget_seconds) if future else self.desk.handle(request)
         except FutureTimeout:
+            assert future is not None
             ack(text=WORKING, response_type="ephemeral")
             future.add_done_callback(lambda done: self._follow_up(done, respond, client, request))
             return

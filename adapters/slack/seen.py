@@ -3,6 +3,7 @@ refused). Kept in the database so every replica behind a load balancer agrees.""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable
@@ -35,10 +36,12 @@ class SeenKeys:
         self._lock = threading.Lock()
         dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
         self._insert = dialect.insert(SlackSeenKey.__table__).on_conflict_do_nothing()  # type: ignore[attr-defined]
+        # SQLite has one writer; queueing our own threads here beats SQLite's sleeping busy-wait.
+        self._write_lock = threading.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
 
     def first_time(self, key: str) -> bool:
         now = datetime.fromtimestamp(self.clock(), UTC)
-        with self.engine.begin() as conn:
+        with self._write_lock, self.engine.begin() as conn:
             inserted = conn.execute(self._insert, {"key": key[:160], "seen_at": now}).rowcount == 1
         with self._lock:
             self._claims += 1
@@ -49,5 +52,5 @@ class SeenKeys:
 
     def prune(self, now: datetime | None = None) -> None:
         cutoff = (now or datetime.fromtimestamp(self.clock(), UTC)) - KEEP
-        with self.engine.begin() as conn:
+        with self._write_lock, self.engine.begin() as conn:
             conn.execute(delete(SlackSeenKey).where(SlackSeenKey.seen_at < cutoff))

@@ -8,6 +8,7 @@ import sys
 
 from adapters.shell import chat
 from bots.app import Services
+from bots.commands import slack
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -18,6 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     p = sub.add_parser("run", help="run the bot: Slack or Discord when tokens are set, else the shell")
     p.add_argument("platform", nargs="?", choices=["shell", "slack", "discord"])
+    slack.add_run_options(p)
     p.set_defaults(func=cmd_run)
 
 
@@ -62,5 +64,7 @@ def cmd_run(args: argparse.Namespace, services: Services) -> int:
             platform = "shell"
     if platform == "shell":
         return cmd_shell(argparse.Namespace(user="you", admin=False), services)
+    if platform == "slack":
+        return slack.run_slack(args, services)
     print(f"The {platform} adapter is not available in this build.", file=sys.stderr)
     return 2

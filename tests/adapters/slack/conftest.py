@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import http.client
 import json
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,9 @@ from adapters.slack.config import SlackConfig
 from adapters.slack.http import SlackHttpServer
 from core import db
 from core.codes.catalog import Catalog
-from core.desk import Desk
+from core.desk import Desk, Handler
+from core.replies import ErrorKind, Form, FormField, Reply, Visibility, error_reply
+from core.requests import Request
 from tests.fakes.slack_api import DEFAULT_TEAM, FakeSlack
 
 SECRET = "test-signing-secret"
@@ -126,3 +129,49 @@ def desk(catalog: Catalog) -> Desk:
 @pytest.fixture
 def rig(fake_slack: FakeSlack, desk: Desk, sqlite_url: str) -> Iterator[SlackRig]:
     yield from make_rig(fake_slack, desk, sqlite_url)
+
+
+class ProbeFeature:
+    """A small real Feature for what no merged feature offers yet: a form, an admin-only command, and
+    an answer that takes as long as the test wants (released through `release`)."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+
+    def commands(self) -> Mapping[str, Handler]:
+        return {"register": self._register, "whoami": self._whoami, "slowreport": self._slow}
+
+    def actions(self) -> Mapping[str, Handler]:
+        return {"register_submit": self._submitted}
+
+    def help_lines(self) -> list[str]:
+        return []
+
+    def _register(self, request: Request) -> Reply:
+        return Reply(title="Register", form=Form("register_submit", "Register", (
+            FormField("name", "Your name"), FormField("email", "Work email", kind="email"),
+            FormField("terms", "I agree to the terms", kind="checkbox"))))
+
+    def _submitted(self, request: Request) -> Reply:
+        if request.answers.get("terms") != "yes":
+            return error_reply(ErrorKind.BAD_INPUT, "Please accept the terms to register.")
+        return Reply(title=f"Welcome, {request.answers['name']}", subtitle="You are registered.")
+
+    def _whoami(self, request: Request) -> Reply:
+        actor = request.actor
+        role = "admin" if actor.is_admin else "member"
+        return Reply(title=f"{actor.display_name} is a {role} of {actor.workspace_id}")
+
+    def _slow(self, request: Request) -> Reply:
+        self.release.wait(10)
+        return Reply(title="Monthly report ready", visibility=Visibility.CHANNEL)
+
+
+@pytest.fixture
+def probe() -> ProbeFeature:
+    return ProbeFeature()
+
+
+@pytest.fixture
+def probe_rig(fake_slack: FakeSlack, catalog: Catalog, probe: ProbeFeature, sqlite_url: str) -> Iterator[SlackRig]:
+    yield from make_rig(fake_slack, Desk(catalog, features=(probe,)), sqlite_url, inline_budget_seconds=0.2)

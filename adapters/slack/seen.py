@@ -35,14 +35,15 @@ class SeenKeys:
         self._claims = 0
         self._lock = threading.Lock()
         dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
-        self._insert = dialect.insert(SlackSeenKey.__table__).on_conflict_do_nothing()  # type: ignore[attr-defined]
+        table = SlackSeenKey.__table__
+        self._insert = dialect.insert(table).on_conflict_do_nothing().returning(table.c.key)  # type: ignore[attr-defined]
         # SQLite has one writer; queueing our own threads here beats SQLite's sleeping busy-wait.
         self._write_lock = threading.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
 
     def first_time(self, key: str) -> bool:
         now = datetime.fromtimestamp(self.clock(), UTC)
         with self._write_lock, self.engine.begin() as conn:
-            inserted = conn.execute(self._insert, {"key": key[:160], "seen_at": now}).rowcount == 1
+            inserted = conn.execute(self._insert, {"key": key[:160], "seen_at": now}).first() is not None
         with self._lock:
             self._claims += 1
             prune = self._claims % PRUNE_EVERY == 0

@@ -108,13 +108,13 @@ def fake_slack() -> Iterator[FakeSlack]:
 def make_rig(fake: FakeSlack, desk: Desk, url: str, **config: Any) -> Iterator[SlackRig]:
     engine = db.make_engine(url)
     slept: list[float] = []
-    settings = SlackConfig(signing_secret=SECRET, api_url=fake.api_url,
-                           **({"bot_token": f"xoxb-{DEFAULT_TEAM}-bot"} | config))
+    settings = SlackConfig(**({"signing_secret": SECRET, "api_url": fake.api_url,
+                               "bot_token": f"xoxb-{DEFAULT_TEAM}-bot"} | config))
     parts = build_app(desk, settings, engine, sleep=slept.append)
     server = SlackHttpServer(parts, host="127.0.0.1", port=0)
     server.start_in_background()
     try:
-        yield SlackRig(fake, parts, server, SlackClient(server), desk, engine, slept)
+        yield SlackRig(fake, parts, server, SlackClient(server, settings.signing_secret), desk, engine, slept)
     finally:
         server.shutdown()
         server.server_close()

@@ -52,7 +52,8 @@ def run_bench(services: Services, clients: int = 50, requests: int = 3000) -> in
     with tempfile.TemporaryDirectory(prefix="codedesk-bench-") as tmp, FakeSlack() as fake:
         port = _free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
-        env.update(SLACK_SIGNING_SECRET=SECRET, SLACK_BOT_TOKEN=f"xoxb-{TEAM}-bench", SLACK_API_URL=fake.api_url,
+        env.update(SLACK_SIGNING_SECRET=SECRET, SLACK_BOT_TOKEN=f"xoxb-{TEAM}-bench",
+                   SLACK_API_URL=fake.api_url,
                    DATABASE_URL=f"sqlite:///{Path(tmp) / 'bench.db'}",
                    CODEDESK_HOME=str(services.settings.home.resolve()), CODEDESK_LOG_LEVEL="ERROR")
         server = subprocess.Popen([sys.executable, "-m", "bots.cli", "run", "slack", "--http", "--host",
@@ -104,7 +105,8 @@ def _wait_healthy(port: int, server: subprocess.Popen[bytes], limit: float = 120
     return False
 
 
-async def _fire(port: int, clients: int, total: int, tally: Tally, run: str, rate: float | None = None) -> float:
+async def _fire(port: int, clients: int, total: int, tally: Tally, run: str,
+                rate: float | None = None) -> float:
     """Send `total` commands; with `rate`, command n is due at start + n/rate (latency counts from then,
     so a slow server cannot hide its queue); without, each client sends as soon as it has its answer."""
     import aiohttp
@@ -120,18 +122,19 @@ async def _fire(port: int, clients: int, total: int, tally: Tally, run: str, rat
             if rate and (wait := due - time.perf_counter()) > 0:
                 await asyncio.sleep(wait)
             command, text = COMMANDS[n % len(COMMANDS)]
-            body = urlencode({"token": "legacy", "team_id": TEAM, "team_domain": "bench", "channel_id": "C0BENCH",
+            body = urlencode({"token": "legacy", "team_id": TEAM, "team_domain": "bench",
+                              "channel_id": "C0BENCH",
                               "channel_name": "bench", "user_id": user, "user_name": user.lower(),
                               "command": command, "text": text, "api_app_id": "A0CODEDESK",
                               "response_url": "", "trigger_id": f"{n}.{index}.{run}"})
             ts = str(int(time.time()))
             headers = {"Content-Type": "application/x-www-form-urlencoded", "X-Slack-Request-Timestamp": ts,
-                       "X-Slack-Signature": signer.generate_signature(timestamp=ts, body=body)}
+                       "X-Slack-Signature": signer.generate_signature(timestamp=ts, body=body) or ""}
             try:
                 async with session.post(url, data=body.encode(), headers=headers) as answer:
                     payload = await answer.read()
                     status = answer.status
-            except (aiohttp.ClientError, asyncio.TimeoutError) as err:
+            except (TimeoutError, aiohttp.ClientError) as err:
                 tally.errors[type(err).__name__] += 1
                 continue
             tally.latencies.append(time.perf_counter() - due)

@@ -16,7 +16,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, BoltResponse, Respond
+from slack_bolt import Ack, App, BoltResponse, Respond
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -32,7 +32,6 @@ from adapters.slack.render import (
     SlackMessage,
     form_view,
     render,
-    render_one,
     result_view,
 )
 from adapters.slack.retry import retry_handlers
@@ -74,7 +73,8 @@ def build_app(desk: Desk, config: SlackConfig, engine: Engine, *, people: People
             installation_store=SQLAlchemyInstallationStore(client_id=config.client_id, engine=engine),
             state_store=SQLAlchemyOAuthStateStore(expiration_seconds=OAUTH_STATE_SECONDS, engine=engine),
             install_path="/slack/install", redirect_uri_path="/slack/oauth_redirect")
-    app = App(signing_secret=config.signing_secret, token=None if config.multi_workspace else config.bot_token,
+    token = None if config.multi_workspace else config.bot_token
+    app = App(signing_secret=config.signing_secret, token=token,
               client=client, oauth_settings=oauth_settings, process_before_response=True,
               raise_error_for_unhandled_request=False, logger=logging.getLogger("slack_bolt"))
     seen = SeenKeys(engine, clock)
@@ -107,7 +107,8 @@ class Listeners:
         app.error(self.on_error)
 
     # --- middleware ----------------------------------------------------------------------------
-    def drop_retried_events(self, body: dict[str, Any], next: Callable[[], BoltResponse]) -> BoltResponse | None:
+    def drop_retried_events(self, body: dict[str, Any],
+                            next: Callable[[], BoltResponse]) -> BoltResponse | None:
         """Slack re-sends an event it thinks we missed; the first delivery anywhere wins."""
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if event_id and not self.seen.first_time(f"event:{event_id}"):
@@ -124,9 +125,10 @@ class Listeners:
         who = mapping.who_of_command(body)
         request = mapping.command_request(self.actor(client, who), body, self.slash_names)
         trigger_id = str(body.get("trigger_id", ""))
-        future = self.executor.submit(self.desk.handle, request) if self.config.inline_budget_seconds else None
+        budget = self.config.inline_budget_seconds
+        future = self.executor.submit(self.desk.handle, request) if budget else None
         try:
-            reply = future.result(timeout=self.config.inline_budget_seconds) if future else self.desk.handle(request)
+            reply = future.result(timeout=budget) if future else self.desk.handle(request)
         except FutureTimeout:
             assert future is not None
             ack(text=WORKING, response_type="ephemeral")
@@ -253,7 +255,3 @@ def _ack(ack: Ack) -> None:
 
 def _response_type(message: SlackMessage) -> str:
     return "ephemeral" if message.ephemeral else "in_channel"
-
-
-def render_first(reply: Reply) -> SlackMessage:
-    return render_one(reply.all_parts()[0])

@@ -44,7 +44,8 @@ class SlackConfig:
     def from_env(cls, env: Mapping[str, str]) -> SlackConfig:
         secret = env.get("SLACK_SIGNING_SECRET", "")
         if not secret:
-            raise ConfigError("SLACK_SIGNING_SECRET is not set: copy it from the app's Basic Information page")
+            raise ConfigError("SLACK_SIGNING_SECRET is not set: copy it from the app's "
+                              "Basic Information page")
         client_id = env.get("SLACK_CLIENT_ID", "")
         if client_id and not env.get("SLACK_CLIENT_SECRET"):
             raise ConfigError("SLACK_CLIENT_ID is set but SLACK_CLIENT_SECRET is not")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -54,9 +54,9 @@ class SlackHttpServer(ThreadingHTTPServer):
         thread.start()
         return thread
 
-    def handle_events(self, body: bytes, query: str, headers: dict[str, list[str]]) -> BoltResponse:
-        timestamp = (headers.get("x-slack-request-timestamp") or [""])[0]
-        signature = (headers.get("x-slack-signature") or [""])[0]
+    def handle_events(self, body: bytes, query: str, headers: dict[str, str | Sequence[str]]) -> BoltResponse:
+        timestamp = _first(headers.get("x-slack-request-timestamp"))
+        signature = _first(headers.get("x-slack-signature"))
         if not signature or not self.verifier.is_valid(body, timestamp, signature):
             return BoltResponse(status=401, body="invalid signature")
         if not self.parts.seen.first_time(f"sig:{timestamp}:{signature}"):
@@ -64,7 +64,8 @@ class SlackHttpServer(ThreadingHTTPServer):
             return BoltResponse(status=401, body="replayed request")
         return self.parts.app.dispatch(BoltRequest(body=body.decode("utf-8"), query=query, headers=headers))
 
-    def handle_oauth(self, path: str, query: str, headers: dict[str, list[str]]) -> BoltResponse | None:
+    def handle_oauth(self, path: str, query: str,
+                     headers: dict[str, str | Sequence[str]]) -> BoltResponse | None:
         flow = self.parts.app.oauth_flow
         if flow is None:
             return None
@@ -74,6 +75,12 @@ class SlackHttpServer(ThreadingHTTPServer):
         if path == flow.redirect_uri_path:
             return flow.handle_callback(request)
         return None
+
+
+def _first(value: str | Sequence[str] | None) -> str:
+    if value is None or isinstance(value, str):
+        return value or ""
+    return value[0] if value else ""
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -101,14 +108,15 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._send(self.server.handle_events(body, query, self._headers()))
 
-    def _headers(self) -> dict[str, list[str]]:
+    def _headers(self) -> dict[str, str | Sequence[str]]:
         out: dict[str, list[str]] = {}
         for key, value in self.headers.items():
             out.setdefault(key.lower(), []).append(value)
-        return out
+        return dict(out)
 
     def _send(self, response: BoltResponse) -> None:
-        body = response.body.encode("utf-8") if isinstance(response.body, str) else bytes(response.body or b"")
+        raw = response.body
+        body = raw.encode("utf-8") if isinstance(raw, str) else bytes(raw or b"")
         self.send_response(response.status)
         for key, values in response.headers.items():
             if key.lower() == "content-length":

@@ -51,7 +51,7 @@ def command_request(actor: Actor, body: Payload, slash_names: Mapping[str, str])
 
 def is_bot_message(event: Payload) -> bool:
     """Messages from bots (CodeDesk's own included) never get an answer, so bots cannot loop."""
-    return bool(event.get("bot_id")) or event.get("subtype") == "bot_message" or bool(event.get("bot_profile"))
+    return bool(event.get("bot_id") or event.get("bot_profile")) or event.get("subtype") == "bot_message"
 
 
 def is_plain_dm(event: Payload) -> bool:

@@ -20,7 +20,8 @@ class RetryAfter(RateLimitErrorRetryHandler):
         self.sleep = sleep
 
     def prepare_for_next_attempt(self, *, state: RetryState, request: HttpRequest,
-                                 response: HttpResponse | None = None, error: Exception | None = None) -> None:
+                                 response: HttpResponse | None = None,
+                                 error: Exception | None = None) -> None:
         if response is None:
             raise error or RuntimeError("no response to retry")
         state.next_attempt_requested = True

@@ -36,7 +36,7 @@ class SeenKeys:
         self._lock = threading.Lock()
         dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
         table = SlackSeenKey.__table__
-        self._insert = dialect.insert(table).on_conflict_do_nothing().returning(table.c.key)  # type: ignore[attr-defined]
+        self._insert = dialect.insert(table).on_conflict_do_nothing().returning(table.c.key)
         # SQLite has one writer; queueing our own threads here beats SQLite's sleeping busy-wait.
         self._write_lock = threading.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
 

@@ -9,7 +9,7 @@ import sys
 from bots.app import Services
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     bench = _bench_targets(sub)
     p = bench.add_parser("slack", help="signed slash commands from many clients into the HTTP app")
     p.add_argument("--clients", type=int, default=50, help="concurrent clients (default 50)")
@@ -17,14 +17,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=cmd_bench_slack)
 
 
-def _bench_targets(sub: argparse._SubParsersAction) -> argparse._SubParsersAction:  # type: ignore[type-arg]
+def _bench_targets(sub: argparse._SubParsersAction) -> argparse._SubParsersAction:
     """The `bench` command's targets, shared with other modules that add a benchmark."""
     existing = sub.choices.get("bench")
     if existing is not None and hasattr(existing, "targets"):
-        return existing.targets  # type: ignore[no-any-return]
+        return existing.targets
     p = sub.add_parser("bench", help="benchmarks that print numbers")
-    p.targets = p.add_subparsers(dest="target", required=True)  # type: ignore[attr-defined]
-    return p.targets  # type: ignore[attr-defined,no-any-return]
+    p.targets = p.add_subparsers(dest="target", required=True)
+    return p.targets
 
 
 def add_run_options(parser: argparse.ArgumentParser) -> None:
@@ -48,7 +48,8 @@ def run_slack(args: argparse.Namespace, services: Services) -> int:
     services.upgrade()
     parts = build_app(services.desk(), config, services.engine)
     if getattr(args, "http", False) or not config.app_token:
-        server = SlackHttpServer(parts, host=getattr(args, "host", "0.0.0.0"), port=getattr(args, "port", 3000))
+        server = SlackHttpServer(parts, host=getattr(args, "host", "0.0.0.0"),
+                                 port=getattr(args, "port", 3000))
         print(f"CodeDesk for Slack: HTTP on {server.url} (events at /slack/events, health at /healthz)",
               file=sys.stderr, flush=True)
         try:

@@ -89,7 +89,8 @@ class FakeSlack:
         return f"{self.base_url}/response/{name}"
 
     # --- scripting -----------------------------------------------------------------------------
-    def set_user(self, user_id: str, *, is_admin: bool = False, is_owner: bool = False, name: str = "") -> None:
+    def set_user(self, user_id: str, *, is_admin: bool = False, is_owner: bool = False,
+                 name: str = "") -> None:
         self.users[user_id] = {"id": user_id, "name": name or user_id.lower(), "real_name": name or user_id,
                                "is_admin": is_admin, "is_owner": is_owner,
                                "profile": {"display_name": name or user_id.lower()}}

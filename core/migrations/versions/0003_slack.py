@@ -16,7 +16,7 @@ branch_labels = None
 depends_on = None
 
 
-def _installation_columns() -> list[sa.Column]:  # type: ignore[type-arg]
+def _installation_columns() -> list[sa.Column]:
     return [
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column("client_id", sa.String(32), nullable=False),

@@ -54,7 +54,8 @@ class SlackClient:
         self.host, self.port = server.server_address[:2]
         self.signer = SignatureVerifier(secret)
 
-    def post(self, body: str, content_type: str, *, timestamp: int | None = None, signature: str | None = None,
+    def post(self, body: str, content_type: str, *, timestamp: int | None = None,
+             signature: str | None = None,
              headers: dict[str, str] | None = None, path: str = "/slack/events") -> Answer:
         ts = str(int(time.time()) if timestamp is None else timestamp)
         sig = self.signer.generate_signature(timestamp=ts, body=body) if signature is None else signature
@@ -173,5 +174,6 @@ def probe() -> ProbeFeature:
 
 
 @pytest.fixture
-def probe_rig(fake_slack: FakeSlack, catalog: Catalog, probe: ProbeFeature, sqlite_url: str) -> Iterator[SlackRig]:
+def probe_rig(fake_slack: FakeSlack, catalog: Catalog, probe: ProbeFeature,
+              sqlite_url: str) -> Iterator[SlackRig]:
     yield from make_rig(fake_slack, Desk(catalog, features=(probe,)), sqlite_url, inline_budget_seconds=0.2)

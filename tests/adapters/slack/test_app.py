@@ -157,7 +157,8 @@ def test_admin_role_comes_from_slack(probe_rig: SlackRig) -> None:
 
 
 def test_slow_work_is_acknowledged_at_once_and_followed_up(probe_rig: SlackRig, probe: ProbeFeature) -> None:
-    answer = probe_rig.client.command("/codedesk", "slowreport", response_url=probe_rig.fake.response_url("slow"))
+    answer = probe_rig.client.command("/codedesk", "slowreport",
+                                      response_url=probe_rig.fake.response_url("slow"))
     assert answer.json()["text"] == WORKING
     probe.release.set()
     sent = probe_rig.fake.wait_for("response_url")[0]

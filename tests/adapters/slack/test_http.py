@@ -30,7 +30,8 @@ def example() -> dict[str, str]:
 
 
 @pytest.fixture
-def example_rig(fake_slack: FakeSlack, desk: Desk, sqlite_url: str, example: dict[str, str]) -> Iterator[SlackRig]:
+def example_rig(fake_slack: FakeSlack, desk: Desk, sqlite_url: str,
+                example: dict[str, str]) -> Iterator[SlackRig]:
     yield from make_rig(fake_slack, desk, sqlite_url, signing_secret=example["signing_secret"])
 
 

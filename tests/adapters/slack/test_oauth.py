@@ -30,7 +30,8 @@ def _install(rig: SlackRig, code: str = "good-code") -> int:
     cookie = page.headers["set-cookie"].split(";")[0]
     state = re.search(r"state=([\w-]+)", page.body.decode()).group(1)  # type: ignore[union-attr]
     assert "scope=commands" in page.body.decode() and "client_id=1111.2222" in page.body.decode()
-    done = rig.client.raw("GET", f"/slack/oauth_redirect?code={code}&state={state}", headers={"Cookie": cookie})
+    done = rig.client.raw("GET", f"/slack/oauth_redirect?code={code}&state={state}",
+                          headers={"Cookie": cookie})
     return done.status
 
 
@@ -62,7 +63,8 @@ def test_the_migrated_tables_serve_slack_sdks_stores(db_url: str) -> None:
         store = SQLAlchemyInstallationStore(client_id="1111.2222", engine=engine)
         store.save(Installation(app_id="A0CODEDESK", enterprise_id=None, team_id="T0ONE", team_name="One",
                                 bot_token="xoxb-T0ONE-bot", bot_id="B1", bot_user_id="U0BOT",
-                                bot_scopes=["commands"], user_id="U0ADMIN", installed_at=datetime.now(UTC).timestamp()))
+                                bot_scopes=["commands"], user_id="U0ADMIN",
+                                installed_at=datetime.now(UTC).timestamp()))
         bot = store.find_bot(enterprise_id=None, team_id="T0ONE")
         assert bot is not None and bot.bot_token == "xoxb-T0ONE-bot"
         assert store.find_bot(enterprise_id=None, team_id="T0TWO") is None

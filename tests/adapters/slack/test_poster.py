@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from adapters.slack.app import web_client
 from adapters.slack.config import SlackConfig
 from adapters.slack.poster import SlackPoster
-from adapters.slack.app import web_client
 from core.channels import PostOutcome
 from core.replies import Reply, ResultItem, Visibility
 from tests.fakes.slack_api import FakeSlack

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from core.replies import Action, ErrorKind, Field, Form, FormField, Reply, ResultItem, Section, Visibility
 from adapters.slack.render import (
     ELLIPSIS,
     MAX_BLOCKS,
@@ -13,6 +12,7 @@ from adapters.slack.render import (
     render,
     render_one,
 )
+from core.replies import Action, ErrorKind, Field, Form, FormField, Reply, ResultItem, Section, Visibility
 
 
 def _texts(blocks: list[dict]) -> list[str]:
@@ -47,7 +47,8 @@ def test_shared_cards_go_to_the_channel_but_errors_never_do() -> None:
     quota = Reply(title="No code views left", visibility=Visibility.CHANNEL, error=ErrorKind.QUOTA)
     message = render_one(quota)
     assert message.ephemeral
-    assert message.blocks[0]["type"] == "section" and "No code views left" in message.blocks[0]["text"]["text"]
+    assert message.blocks[0]["type"] == "section"
+    assert "No code views left" in message.blocks[0]["text"]["text"]
 
 
 def test_block_kit_limits_are_met_by_truncating() -> None:

@@ -44,8 +44,9 @@ def test_a_slash_command_envelope_is_acknowledged_with_the_card(connected: FakeS
 
 
 def test_a_mention_envelope_is_acknowledged_then_answered_in_a_thread(connected: FakeSlack) -> None:
-    ack = connected.socket_send({"envelope_id": "env-2", "type": "events_api", "accepts_response_payload": False,
-                                 "retry_attempt": 0, "retry_reason": "", "payload": payload("app_mention.json")})
+    ack = connected.socket_send({"envelope_id": "env-2", "type": "events_api",
+                                 "accepts_response_payload": False, "retry_attempt": 0, "retry_reason": "",
+                                 "payload": payload("app_mention.json")})
     assert ack["envelope_id"] == "env-2"
     post = connected.wait_for("chat.postMessage")[0]
     assert post.params["thread_ts"] == "1515449522.000016"

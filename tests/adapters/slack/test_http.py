@@ -88,3 +88,10 @@ def test_a_replayed_request_is_refused(rig: SlackRig) -> None:
     again = rig.client.post(body, "application/x-www-form-urlencoded", timestamp=ts, signature=signature)
     assert again.status == 401 and b"E11.9" not in again.body
     assert rig.fake.calls == []
+
+
+def test_the_events_url_answers_slacks_challenge(rig: SlackRig) -> None:
+    challenge = "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"
+    answer = rig.client.event({"token": "legacy", "challenge": challenge, "type": "url_verification"})
+    assert answer.status == 200
+    assert answer.json() == {"challenge": challenge}

@@ -126,7 +126,8 @@ class Listeners:
         request = mapping.command_request(self.actor(client, who), body, self.slash_names)
         trigger_id = str(body.get("trigger_id", ""))
         budget = self.config.inline_budget_seconds
-        future = self.executor.submit(self.desk.handle, request) if budget else None
+        slow_maybe = budget and request.command not in self.config.always_fast
+        future = self.executor.submit(self.desk.handle, request) if slow_maybe else None
         try:
             reply = future.result(timeout=budget) if future else self.desk.handle(request)
         except FutureTimeout:

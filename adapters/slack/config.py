@@ -29,6 +29,8 @@ class SlackConfig:
     api_url: str = DEFAULT_API_URL
     commands: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_COMMANDS))
     inline_budget_seconds: float = 2.0  # answers slower than this are acknowledged and followed up
+    # Code cards come from the in-memory catalog: answered on the request's own thread, no hand-off.
+    always_fast: frozenset[str] = frozenset({"cpt", "icd10", "icd", "hcpcs", "code", "help"})
 
     @property
     def multi_workspace(self) -> bool:

@@ -186,3 +186,13 @@ def test_other_api_errors_are_logged_without_text_and_the_user_gets_an_apology(
     assert apology.params["text"] == APOLOGY and apology.params["user"] == "U0CODER"
     assert "internal_error" in caplog.text
     assert "Jane Roe" not in caplog.text
+
+
+def test_a_mention_with_two_codes_gets_two_cards_in_the_thread(rig: SlackRig) -> None:
+    mention = payload("app_mention.json")
+    mention["event"]["text"] = "<@UCODEDESK> what are E11.9 and I10?"
+    rig.client.event(mention)
+    posts = rig.fake.wait_for("chat.postMessage", 2)
+    headers = sorted(p.blocks[0]["text"]["text"].split(" ")[0] for p in posts)
+    assert headers == ["E11.9", "I10"]
+    assert {p.params["thread_ts"] for p in posts} == {"1515449522.000016"}

@@ -173,8 +173,8 @@ class Listeners:
 
     # --- mentions and direct messages ----------------------------------------------------------
     def on_mention(self, body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
-        if mapping.is_bot_message(event):
-            return
+        if mapping.is_bot_message(event) or str(event.get("channel", "")).startswith("D"):
+            return  # a mention inside a direct conversation is answered as the direct message it also is
         self._answer_message(body, event, client)
 
     def on_direct_message(self, body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 
 from slack_bolt import BoltRequest, BoltResponse
 from slack_sdk.signature import SignatureVerifier
+from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.slack.app import SlackParts
 
@@ -59,10 +60,22 @@ class SlackHttpServer(ThreadingHTTPServer):
         signature = _first(headers.get("x-slack-signature"))
         if not signature or not self.verifier.is_valid(body, timestamp, signature):
             return BoltResponse(status=401, body="invalid signature")
-        if not self.parts.seen.first_time(f"sig:{timestamp}:{signature}"):
+        try:
+            first = self.parts.seen.first_time(f"sig:{timestamp}:{signature}")
+        except SQLAlchemyError as err:
+            # Without the database a replay cannot be told apart: refuse, and Slack shows a failure.
+            log.error("replay check failed: %s", type(err).__name__)
+            return BoltResponse(status=503, body="temporarily unavailable")
+        if not first:
             log.warning("refused a replayed request")
             return BoltResponse(status=401, body="replayed request")
-        return self.parts.app.dispatch(BoltRequest(body=body.decode("utf-8"), query=query, headers=headers))
+        try:
+            request = BoltRequest(body=body.decode("utf-8"), query=query, headers=headers)
+            return self.parts.app.dispatch(request)
+        except Exception as err:
+            # The exception type only: payloads carry what people typed.
+            log.error("dispatch failed: %s", type(err).__name__)
+            return BoltResponse(status=500, body="internal error")
 
     def handle_oauth(self, path: str, query: str,
                      headers: dict[str, str | Sequence[str]]) -> BoltResponse | None:

@@ -196,3 +196,13 @@ def test_a_mention_with_two_codes_gets_two_cards_in_the_thread(rig: SlackRig) ->
     headers = sorted(p.blocks[0]["text"]["text"].split(" ")[0] for p in posts)
     assert headers == ["E11.9", "I10"]
     assert {p.params["thread_ts"] for p in posts} == {"1515449522.000016"}
+
+
+def test_a_mention_inside_a_direct_message_is_answered_once(rig: SlackRig) -> None:
+    mention = payload("app_mention.json")
+    mention["event"]["channel"] = "D0DIRECT"
+    mention["event_id"] = "Ev0DMMENTION"
+    rig.client.event(mention)  # Slack may send both events for one message in a DM
+    rig.client.event(payload("message_im.json"))
+    posts = rig.fake.wait_for("chat.postMessage")
+    assert [p.params["channel"] for p in posts] == ["D0DIRECT"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -42,7 +43,7 @@ from core.requests import Actor, Request
 
 log = logging.getLogger(__name__)
 
-APOLOGY = "Sorry, Slack did not accept CodeDesk's answer just now. Please try again in a moment."
+APOLOGY = "Sorry, Slack did not accept CodeDesk's answer just now (ref {ref}). Please try again in a moment."
 WORKING = "Working on it… the answer will appear here shortly."
 OAUTH_STATE_SECONDS = 600
 
@@ -166,10 +167,11 @@ class Listeners:
         try:
             client.views_open(trigger_id=trigger_id, view=form_view(reply.form, request.channel_id))
         except SlackApiError as err:
-            log.warning("views.open failed team=%s error=%s", request.actor.workspace_id,
+            ref = uuid.uuid4().hex[:8]
+            log.warning("views.open failed ref=%s team=%s error=%s", ref, request.actor.workspace_id,
                         err.response.get("error"))
             if respond is not None:
-                respond(text=APOLOGY, response_type="ephemeral", replace_original=False)
+                respond(text=APOLOGY.format(ref=ref), response_type="ephemeral", replace_original=False)
 
     # --- mentions and direct messages ----------------------------------------------------------
     def on_mention(self, body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
@@ -191,7 +193,7 @@ class Listeners:
         thread = str(event.get("thread_ts", "")) if in_dm else mapping.thread_of(event)
         for message in render(reply):
             try:
-                if message.ephemeral and not in_dm and reply.is_error:
+                if message.error and not in_dm:  # errors and quota notes stay private, even in a thread
                     client.chat_postEphemeral(channel=channel, user=who.user_id, text=message.text,
                                               blocks=message.blocks, thread_ts=thread or None)
                 else:
@@ -203,9 +205,12 @@ class Listeners:
 
     def _apologise(self, client: WebClient, channel: str, user: str, thread: str, err: SlackApiError) -> None:
         # The Slack error code only: the message itself may hold what the user typed.
-        log.warning("Slack refused an answer channel=%s error=%s", channel, err.response.get("error"))
+        ref = uuid.uuid4().hex[:8]
+        log.warning("Slack refused an answer ref=%s channel=%s error=%s", ref, channel,
+                    err.response.get("error"))
         try:
-            client.chat_postEphemeral(channel=channel, user=user, text=APOLOGY, thread_ts=thread or None)
+            client.chat_postEphemeral(channel=channel, user=user, text=APOLOGY.format(ref=ref),
+                                      thread_ts=thread or None)
         except SlackApiError as again:
             log.warning("apology failed too channel=%s error=%s", channel, again.response.get("error"))
 

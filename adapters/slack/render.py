@@ -38,6 +38,7 @@ class SlackMessage:
     text: str
     blocks: list[Block]
     ephemeral: bool
+    error: bool = False
 
 
 def clip(text: str, limit: int) -> str:
@@ -80,7 +81,7 @@ def render(reply: Reply) -> list[SlackMessage]:
 
 def render_one(reply: Reply, max_blocks: int = MAX_BLOCKS) -> SlackMessage:
     return SlackMessage(text=fallback_text(reply), blocks=blocks_for(reply, max_blocks),
-                        ephemeral=is_ephemeral(reply))
+                        ephemeral=is_ephemeral(reply), error=reply.is_error)
 
 
 def fallback_text(reply: Reply) -> str:

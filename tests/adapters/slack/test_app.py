@@ -183,8 +183,9 @@ def test_other_api_errors_are_logged_without_text_and_the_user_gets_an_apology(
     with caplog.at_level(logging.DEBUG, logger="adapters"):
         rig.client.event(mention)
         apology = rig.fake.wait_for("chat.postEphemeral")[0]
-    assert apology.params["text"] == APOLOGY and apology.params["user"] == "U0CODER"
-    assert "internal_error" in caplog.text
+    ref = apology.params["text"].split("(ref ")[1][:8]
+    assert apology.params["text"] == APOLOGY.format(ref=ref) and apology.params["user"] == "U0CODER"
+    assert "internal_error" in caplog.text and f"ref={ref}" in caplog.text
     assert "Jane Roe" not in caplog.text
 
 
@@ -206,3 +207,13 @@ def test_a_mention_inside_a_direct_message_is_answered_once(rig: SlackRig) -> No
     rig.client.event(payload("message_im.json"))
     posts = rig.fake.wait_for("chat.postMessage")
     assert [p.params["channel"] for p in posts] == ["D0DIRECT"]
+
+
+def test_an_error_answer_to_a_mention_is_shown_only_to_the_asker(rig: SlackRig) -> None:
+    mention = payload("app_mention.json")
+    mention["event"]["text"] = "<@UCODEDESK> what is E11?"  # a category, not a billable code
+    rig.client.event(mention)
+    note = rig.fake.wait_for("chat.postEphemeral")[0]
+    assert note.params["user"] == "U0CODER" and note.params["thread_ts"] == "1515449522.000016"
+    assert "E11" in json.dumps(note.blocks)
+    assert rig.fake.calls_to("chat.postMessage") == []

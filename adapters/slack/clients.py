@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 
 from adapters.slack.app import web_client
 from adapters.slack.config import SlackConfig
+from adapters.slack.poster import SlackPoster
 
 
 class WorkspaceClients:
@@ -24,3 +25,8 @@ class WorkspaceClients:
         if bot is None or not bot.bot_token:
             return None
         return web_client(self.config, bot.bot_token)
+
+
+def slack_poster(config: SlackConfig, engine: Engine) -> SlackPoster:
+    """The ChannelPoster for digests and notices: `slack_poster(SlackConfig.from_env(os.environ), engine)`."""
+    return SlackPoster(WorkspaceClients(config, engine))

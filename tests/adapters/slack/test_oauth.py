@@ -94,14 +94,13 @@ def test_install_page_is_absent_in_single_workspace_mode(rig: SlackRig) -> None:
 
 
 def test_digests_reach_an_installed_workspace_with_its_own_token(oauth_rig: SlackRig) -> None:
-    from adapters.slack.clients import WorkspaceClients
-    from adapters.slack.poster import SlackPoster
+    from adapters.slack.clients import slack_poster
     from core.channels import PostOutcome
     from core.replies import Reply
 
     assert _install(oauth_rig) == 200
     oauth_rig.fake.clear()
-    poster = SlackPoster(WorkspaceClients(oauth_rig.parts.config, oauth_rig.engine))
+    poster = slack_poster(oauth_rig.parts.config, oauth_rig.engine)
     assert poster.post("T0INSTALL", "C0JOBS", Reply(title="Today's coding jobs")).ok
     assert [c.token for c in oauth_rig.fake.calls_to("chat.postMessage")] == ["xoxb-T0INSTALL-bot"]
     gone = poster.post("T0NEVER", "C0JOBS", Reply(title="Today's coding jobs"))

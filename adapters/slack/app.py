@@ -36,7 +36,7 @@ from adapters.slack.render import (
     result_view,
 )
 from adapters.slack.retry import retry_handlers
-from adapters.slack.seen import SeenKeys
+from adapters.slack.seen import FirstSight, SeenKeys, signature_memory
 from core.desk import Desk
 from core.replies import Reply
 from core.requests import Actor, Request
@@ -54,7 +54,8 @@ class SlackParts:
 
     app: App
     client: WebClient
-    seen: SeenKeys
+    seen: SeenKeys  # event ids, in the database
+    signatures: FirstSight  # request signatures already used (replays)
     config: SlackConfig
 
 
@@ -82,7 +83,8 @@ def build_app(desk: Desk, config: SlackConfig, engine: Engine, *, people: People
     listeners = Listeners(desk, config, people or People(), seen,
                           ThreadPoolExecutor(workers, thread_name_prefix="desk"))
     listeners.attach(app)
-    return SlackParts(app=app, client=client, seen=seen, config=config)
+    return SlackParts(app=app, client=client, seen=seen, signatures=signature_memory(engine, clock),
+                      config=config)
 
 
 class Listeners:

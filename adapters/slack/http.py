@@ -61,7 +61,7 @@ class SlackHttpServer(ThreadingHTTPServer):
         if not signature or not self.verifier.is_valid(body, timestamp, signature):
             return BoltResponse(status=401, body="invalid signature")
         try:
-            first = self.parts.seen.first_time(f"sig:{timestamp}:{signature}")
+            first = self.parts.signatures.first_time(f"sig:{timestamp}:{signature}")
         except SQLAlchemyError as err:
             # Without the database a replay cannot be told apart: refuse, and Slack shows a failure.
             log.error("replay check failed: %s", type(err).__name__)

@@ -76,7 +76,13 @@ def test_forged_and_missing_signatures_get_401_and_touch_nothing(rig: SlackRig) 
     assert rig.fake.calls == [] and _seen_rows(rig) == 0
 
 
-def test_a_replayed_request_is_refused(rig: SlackRig) -> None:
+@pytest.fixture
+def any_db_rig(fake_slack: FakeSlack, desk: Desk, db_url: str) -> Iterator[SlackRig]:
+    yield from make_rig(fake_slack, desk, db_url)
+
+
+def test_a_replayed_request_is_refused(any_db_rig: SlackRig) -> None:
+    rig = any_db_rig
     body = urlencode({"team_id": "T0CODEDESK", "user_id": "U0CODER", "command": "/icd10", "text": "E11.9",
                       "channel_id": "C0GENERAL", "response_url": "", "trigger_id": "1.2.3"})
     ts = int(time.time())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 
@@ -45,6 +46,10 @@ def run_slack(args: argparse.Namespace, services: Services) -> int:
     except ConfigError as err:
         print(f"Cannot start the Slack app: {err}.", file=sys.stderr)
         return 2
+    for name in ("slack_sdk", "slack_bolt"):
+        # Their DEBUG output prints request payloads, which hold what people typed.
+        logger = logging.getLogger(name)
+        logger.setLevel(max(logger.getEffectiveLevel(), logging.INFO))
     services.upgrade()
     parts = build_app(services.desk(), config, services.engine)
     if getattr(args, "http", False) or not config.app_token:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import Ack, App, BoltResponse, Respond
+from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -75,6 +76,9 @@ def build_app(desk: Desk, config: SlackConfig, engine: Engine, *, people: People
             installation_store=SQLAlchemyInstallationStore(client_id=config.client_id, engine=engine),
             state_store=SQLAlchemyOAuthStateStore(expiration_seconds=OAUTH_STATE_SECONDS, engine=engine),
             install_path="/slack/install", redirect_uri_path="/slack/oauth_redirect")
+        if isinstance(oauth_settings.authorize, InstallationStoreAuthorize):
+            # Remember auth.test per bot token: otherwise every command waits on a Slack round trip.
+            oauth_settings.authorize.cache_enabled = True
     token = None if config.multi_workspace else config.bot_token
     app = App(signing_secret=config.signing_secret, token=token,
               client=client, oauth_settings=oauth_settings, process_before_response=True,

@@ -43,6 +43,9 @@ def test_install_then_the_workspace_is_answered_with_its_own_token(oauth_rig: Sl
     message = oauth_rig.client.command("/icd10", "E11.9", team="T0INSTALL").json()
     assert "E11.9" in message["blocks"][0]["text"]["text"]
     assert {c.token for c in oauth_rig.fake.calls} == {"xoxb-T0INSTALL-bot"}
+    again = oauth_rig.client.command("/icd10", "I10", team="T0INSTALL").json()
+    assert "I10" in again["blocks"][0]["text"]["text"]
+    assert len(oauth_rig.fake.calls_to("auth.test")) == 1  # remembered for the next command
 
 
 def test_a_workspace_that_never_installed_gets_no_answer(oauth_rig: SlackRig) -> None:

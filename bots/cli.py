@@ -7,9 +7,9 @@ import sys
 from collections.abc import Sequence
 
 from bots.app import services_from_env
-from bots.commands import chat, codes, discord, jobs
+from bots.commands import chat, codes, discord, jobs, slack
 
-COMMAND_MODULES = (codes, chat, discord, jobs)
+COMMAND_MODULES = (codes, chat, discord, jobs, slack)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -6,26 +6,22 @@ import argparse
 import logging
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from bots.app import Services
+from bots.commands import bench
+from bots.commands.jobs import start_scheduler
+
+if TYPE_CHECKING:
+    from adapters.slack.app import SlackParts
+    from adapters.slack.config import SlackConfig
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    bench = _bench_targets(sub)
-    p = bench.add_parser("slack", help="signed slash commands from many clients into the HTTP app")
+    p = bench.targets(sub).add_parser("slack", help="signed slash commands from many clients into the HTTP app")
     p.add_argument("--clients", type=int, default=50, help="concurrent clients (default 50)")
     p.add_argument("--requests", type=int, default=3000, help="commands to send after warm-up")
     p.set_defaults(func=cmd_bench_slack)
-
-
-def _bench_targets(sub: argparse._SubParsersAction) -> argparse._SubParsersAction:
-    """The `bench` command's targets, shared with other modules that add a benchmark."""
-    existing = sub.choices.get("bench")
-    if existing is not None and hasattr(existing, "targets"):
-        return existing.targets
-    p = sub.add_parser("bench", help="benchmarks that print numbers")
-    p.targets = p.add_subparsers(dest="target", required=True)
-    return p.targets
 
 
 def add_run_options(parser: argparse.ArgumentParser) -> None:
@@ -37,9 +33,8 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
 
 def run_slack(args: argparse.Namespace, services: Services) -> int:
     from adapters.slack.app import build_app
+    from adapters.slack.clients import slack_poster
     from adapters.slack.config import ConfigError, SlackConfig
-    from adapters.slack.http import SlackHttpServer
-    from adapters.slack.socket import socket_handler
 
     try:
         config = SlackConfig.from_env(os.environ)
@@ -52,6 +47,18 @@ def run_slack(args: argparse.Namespace, services: Services) -> int:
         logger.setLevel(max(logger.getEffectiveLevel(), logging.INFO))
     services.upgrade()
     parts = build_app(services.desk(), config, services.engine)
+    # Every replica runs the digest scheduler; the send log makes each digest go out once.
+    scheduler = start_scheduler(services, {"slack": slack_poster(config, services.engine)})
+    try:
+        return _serve(args, parts, config)
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+def _serve(args: argparse.Namespace, parts: SlackParts, config: SlackConfig) -> int:
+    from adapters.slack.http import SlackHttpServer
+    from adapters.slack.socket import socket_handler
+
     if getattr(args, "http", False) or not config.app_token:
         # Many short requests on many threads: hand the GIL over sooner than every 5 ms to cut tail latency.
         sys.setswitchinterval(0.0005)

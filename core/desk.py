@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Protocol
 
+from core import logsafe
 from core.codes.cards import OPEN_CODE, code_card, lookup_reply
 from core.codes.catalog import Catalog
 from core.codes.lookup import LookupResult, Outcome, lookup
@@ -84,11 +85,12 @@ class Desk:
     def handle(self, request: Request) -> Reply:
         try:
             return self._route(request)
-        except Exception:
+        except Exception as exc:
             ref = uuid.uuid4().hex[:8]
-            # Never the text: coders paste patient details into chat.
-            log.exception("request failed ref=%s kind=%s command=%s action=%s platform=%s",
-                          ref, request.kind, request.command, request.action_id, request.actor.platform)
+            # Never the text, nor the exception's message: coders paste patient details into chat.
+            log.error("request failed ref=%s kind=%s command=%s action=%s platform=%s error=%s",
+                      ref, request.kind, request.command[:30], request.action_id[:40], request.actor.platform,
+                      logsafe.describe(exc))
             return error_reply(ErrorKind.INTERNAL, f"Sorry, something went wrong on our side (ref {ref}).",
                                "Please try again; if it keeps happening, tell your administrator the reference.")
 

@@ -25,6 +25,7 @@ from adapters.discord.config import DiscordConfig, endpoints
 from adapters.discord.custom_ids import parse_form_id
 from adapters.discord.render import embed_for, is_ephemeral, modal_for
 from adapters.discord.suggest import Suggester, Suggestion, suggester_for
+from core import logsafe
 from core.codes.record import System
 from core.desk import Desk
 from core.replies import Reply
@@ -138,16 +139,16 @@ class CodeDeskBot(discord.AutoShardedClient):
         actor = mapping.actor_of_interaction(interaction)
         try:
             found: list[Suggestion] = await asyncio.to_thread(self.suggester.suggest, actor, system, typed)
-        except Exception:
+        except Exception as exc:
             # An empty list keeps the box usable; typing the code by hand still works.
-            log.exception("autocomplete failed: system=%s", system)
+            log.error("autocomplete failed: system=%s error=%s", system, logsafe.describe(exc))
             return []
         return [app_commands.Choice(name=s.label, value=s.code) for s in found]
 
     async def _on_tree_error(self, interaction: discord.Interaction[Any],
                              error: app_commands.AppCommandError) -> None:
         log.error("application command failed: command=%s error=%s", interaction.command and
-                  interaction.command.name, type(error).__name__, exc_info=error)
+                  interaction.command.name, logsafe.describe(error))
 
     # --- buttons and modals ------------------------------------------------------------------------
     async def handle_button(self, interaction: discord.Interaction[Any], action_id: str, value: str) -> None:

@@ -38,6 +38,7 @@ from adapters.slack.render import (
 )
 from adapters.slack.retry import retry_handlers
 from adapters.slack.seen import FirstSight, SeenKeys, signature_memory
+from core import logsafe
 from core.desk import Desk
 from core.replies import Reply
 from core.requests import Actor, Request
@@ -258,7 +259,7 @@ class Listeners:
     def on_error(self, error: Exception, body: dict[str, Any]) -> None:
         # The payload type only: payloads carry what people typed.
         log.error("listener failed type=%s error=%s", body.get("type") or body.get("command", "")[:40],
-                  type(error).__name__, exc_info=error)
+                  logsafe.describe(error))
 
 
 def _ack(ack: Ack) -> None:

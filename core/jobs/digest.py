@@ -20,6 +20,7 @@ from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
+from core import logsafe
 from core.channels import ChannelPoster, PostOutcome, PostResult
 from core.db import transaction, utcnow
 from core.jobs.cards import digest_reply
@@ -144,7 +145,7 @@ class DigestRunner:
         try:
             result = self.posters[sub.board.platform].post(sub.board.workspace_id, sub.channel_id, reply)
         except Exception as exc:  # a poster bug must not stop the other digests
-            log.exception("digest post raised subscription=%s", sub.id)
+            log.error("digest post raised subscription=%s: %s", sub.id, logsafe.describe(exc))
             result = PostResult(PostOutcome.FAILED, f"error: {type(exc).__name__}")
         if result.ok:
             return _Outcome(sub, day, SendState.SENT, count=len(picked))

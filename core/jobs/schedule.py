@@ -18,6 +18,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.orm import Session, sessionmaker
 
+from core import logsafe
 from core.db import transaction, utcnow
 from core.jobs.digest import DigestRunner
 from core.jobs.feeds import FeedImporter
@@ -32,8 +33,8 @@ def _guarded(name: str, work: Callable[[], object]) -> Callable[[], None]:
     def run() -> None:
         try:
             work()
-        except Exception:  # a failed run is logged; the next tick tries again
-            log.exception("scheduled %s failed", name)
+        except Exception as exc:  # a failed run is logged; the next tick tries again
+            log.error("scheduled %s failed: %s", name, logsafe.describe(exc))
     return run
 
 

@@ -77,3 +77,4 @@ def test_an_unexpected_error_is_a_short_apology_with_a_reference(catalog: Catalo
     reply = Desk(catalog, views=Broken()).handle(Request.message_of(ALICE, "E11.9 for patient John Doe"))
     assert reply.error is ErrorKind.INTERNAL and "ref " in reply.title
     assert "John Doe" not in caplog.text  # message text is never logged
+    assert "RuntimeError at " in caplog.text  # but where it failed is

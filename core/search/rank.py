@@ -1,0 +1,147 @@
+"""Ranking: score every document for a QueryPlan with array arithmetic, then rerank the best few.
+
+Score = BM25 over the best alternative of each concept + a coverage bonus per concept matched +
+the document's prior (billable defaults over headers and rare variants). The top candidates are then
+reranked with phrase and proximity boosts computed on their title terms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.codes.record import System
+from core.search.index import SYSTEMS, FloatArray, SearchIndex
+from core.search.query import QueryPlan
+
+COVERAGE_WEIGHT = 6.0  # per concept matched: documents naming everything asked for come first
+ADJACENT_BONUS = 1.0
+PHRASE_BONUS = 1.5
+TITLE_COVER_BONUS = 2.0
+RERANK_POOL = 50
+EXACT_BONUS = 4.0  # the query, read whole, is this code's title or one of its inclusion terms
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    system: System
+    code: str
+    title: str
+    score: float
+    matched: tuple[str, ...]  # the typed words (or phrases) this result matched
+    billable: bool
+
+
+@dataclass(frozen=True)
+class HitPage:
+    hits: tuple[Hit, ...]
+    total: int  # how many documents matched at all (after filters)
+    offset: int
+
+
+def rank(index: SearchIndex, plan: QueryPlan, *, system: System | None = None, billable_only: bool = False,
+         offset: int = 0, limit: int = 10) -> HitPage:
+    n = index.size
+    total = np.zeros(n, dtype=np.float32)
+    coverage = np.zeros(n, dtype=np.float32)
+    concept_cover: list[FloatArray] = []
+    for concept in plan.concepts:
+        best_score: FloatArray | None = None
+        best_cover: FloatArray | None = None
+        for alt in concept.alternatives:
+            score = np.zeros(n, dtype=np.float32)
+            hits = np.zeros(n, dtype=np.float32)
+            for slot in alt.slots:
+                if len(slot.choices) == 1:
+                    tid, weight = slot.choices[0]
+                    docs, w = index.postings(tid)
+                    score[docs] += w * (index.idf[tid] * weight)
+                    hits[docs] += 1.0
+                else:
+                    slot_score = np.zeros(n, dtype=np.float32)
+                    for tid, weight in slot.choices:
+                        docs, w = index.postings(tid)
+                        slot_score[docs] = np.maximum(slot_score[docs], w * (index.idf[tid] * weight))
+                    score += slot_score
+                    hits += slot_score > 0
+            cover = hits / float(len(alt.slots))
+            if best_score is None or best_cover is None:
+                best_score, best_cover = score, cover
+            else:
+                np.maximum(best_score, score, out=best_score)
+                np.maximum(best_cover, cover, out=best_cover)
+        if best_score is None or best_cover is None:
+            continue
+        total += best_score
+        coverage += best_cover
+        concept_cover.append(best_cover)
+    matched = total > 0
+    if system is not None:
+        matched &= index.systems == SYSTEMS.index(system)
+    if billable_only:
+        matched &= index.billable
+    candidates = np.flatnonzero(matched)
+    if candidates.size == 0:
+        return HitPage((), 0, offset)
+    final = total[candidates] + COVERAGE_WEIGHT * coverage[candidates] + index.prior[candidates]
+    named = [index.docs_named(sig) for sig in plan.signatures]
+    if any(len(d) for d in named):
+        final += EXACT_BONUS * (np.isin(candidates, np.concatenate(named)) & index.billable[candidates])
+    pool = max(RERANK_POOL, offset + limit)
+    if candidates.size > pool:
+        top = np.argpartition(-final, pool - 1)[:pool]
+        candidates, final = candidates[top], final[top]
+    sets = _slot_sets(plan)
+    reranked = [(s + _title_bonus(index, plan, sets, d), d)
+                for s, d in zip(final.tolist(), candidates.tolist(), strict=True)]
+    # Ties: the shorter code (the family's default), then code order, so results are stable.
+    reranked.sort(key=lambda item: (-round(item[0], 4), len(index.codes[item[1]]), index.codes[item[1]]))
+    page = reranked[offset:offset + limit]
+    hits = tuple(
+        Hit(index.system_of(doc), index.codes[doc], index.titles[doc], round(score, 3),
+            tuple(c.typed for c, cover in zip(plan.concepts, concept_cover, strict=False) if cover[doc] > 0),
+            bool(index.billable[doc]))
+        for score, doc in page
+    )
+    return HitPage(hits, int(np.count_nonzero(matched)), offset)
+
+
+def _slot_sets(plan: QueryPlan) -> list[list[list[frozenset[int]]]]:
+    """Per concept, per alternative, the term ids each slot accepts: computed once per query."""
+    return [[[frozenset(t for t, _ in slot.choices) for slot in alt.slots] for alt in concept.alternatives]
+            for concept in plan.concepts]
+
+
+def _title_bonus(index: SearchIndex, plan: QueryPlan, sets: list[list[list[frozenset[int]]]], doc: int) -> float:
+    """Phrase and proximity boosts: query concepts next to each other in the title, and the share of
+    the title's words the query asked for."""
+    title = index.title_ids(doc).tolist()
+    if not title:
+        return 0.0
+    bonus = 0.0
+    concept_positions: list[list[int]] = []
+    for alternatives in sets:
+        positions: list[int] = []
+        for slots in alternatives:
+            slot_positions = [[i for i, t in enumerate(title) if t in ids] for ids in slots]
+            if len(slots) > 1 and all(slot_positions) and _in_order(slot_positions):
+                bonus += PHRASE_BONUS
+            for found in slot_positions:
+                positions.extend(found)
+        concept_positions.append(positions)
+    for left, right in zip(concept_positions, concept_positions[1:], strict=False):
+        if left and right and min(abs(a - b) for a in left for b in right) <= 2:
+            bonus += ADJACENT_BONUS
+    covered = sum(1 for t in title if t in plan.terms)
+    return bonus + TITLE_COVER_BONUS * covered / len(title)
+
+
+def _in_order(slot_positions: list[list[int]]) -> bool:
+    """Whether each slot's term can be found right after the previous one (a gap of one word allowed)."""
+    starts = slot_positions[0]
+    for nxt in slot_positions[1:]:
+        starts = [p for p in nxt if any(0 < p - s <= 2 for s in starts)]
+        if not starts:
+            return False
+    return True

@@ -5,9 +5,10 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
+from typing import TextIO
 
 
-def progress_bar(label: str, stream: object = None) -> Callable[[int, int], None]:
+def progress_bar(label: str, stream: TextIO | None = None) -> Callable[[int, int], None]:
     out = stream or sys.stderr
     last = [0.0]
 
@@ -18,9 +19,9 @@ def progress_bar(label: str, stream: object = None) -> Callable[[int, int], None
         last[0] = now
         width = 30
         filled = int(width * done / total) if total else width
-        out.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,}")  # type: ignore[attr-defined]
+        out.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,}")
         if done >= total:
-            out.write("\n")  # type: ignore[attr-defined]
-        out.flush()  # type: ignore[attr-defined]
+            out.write("\n")
+        out.flush()
 
     return update

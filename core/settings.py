@@ -11,14 +11,13 @@ from pathlib import Path
 class Settings:
     database_url: str
     home: Path  # where local state lives: the SQLite file, caches
-    log_level: str = "INFO"
-
-    @property
-    def cache_dir(self) -> Path:
-        return self.home / "cache"
+    cache_dir: Path  # built data (ICD-10-CM rows, the search index), keyed by data version
+    log_level: str = "WARNING"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
         home = Path(env.get("CODEDESK_HOME", "var")).expanduser()
         url = env.get("DATABASE_URL") or f"sqlite:///{(home / 'codedesk.db').as_posix()}"
-        return cls(database_url=url, home=home, log_level=env.get("CODEDESK_LOG_LEVEL", "WARNING").upper())
+        cache = Path(env.get("CODEDESK_CACHE_DIR") or home / "cache").expanduser()
+        return cls(database_url=url, home=home, cache_dir=cache,
+                   log_level=env.get("CODEDESK_LOG_LEVEL", "WARNING").upper())

@@ -10,7 +10,7 @@ from adapters.shell import chat
 from bots.app import Services
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("shell", help="the terminal chat (also reads piped input)")
     p.add_argument("--user", default="you", help="act as this user (try quotas as different people)")
     p.add_argument("--admin", action="store_true", help="act as a workspace admin")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
@@ -17,8 +19,11 @@ from core.codes.record import CodeRecord, System
 from core.codes.sources import cpt
 from core.db import transaction
 
+# CMS moves this file every quarter; set CODEDESK_HCPCS_URL or pass --url for a newer one.
+DEFAULT_HCPCS_URL = "https://www.cms.gov/files/zip/january-2026-alpha-numeric-hcpcs-file.zip"
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("lookup", help="show one code's card")
     p.add_argument("code", nargs="+")
     p.add_argument("--system", choices=[s.value for s in System])
@@ -35,8 +40,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("action", choices=["upgrade"])
     p.set_defaults(func=cmd_db)
 
-    p = sub.add_parser("data", help="what data is loaded; prepare caches")
-    p.add_argument("action", choices=["status", "prepare"])
+    p = sub.add_parser("data", help="what data is loaded; prepare caches; download the CMS HCPCS file")
+    p.add_argument("action", choices=["status", "prepare", "update"])
+    p.add_argument("--url", default="", help="for update: the CMS HCPCS zip (default: $CODEDESK_HCPCS_URL)")
     p.set_defaults(func=cmd_data)
 
 
@@ -113,6 +119,23 @@ def cmd_import(args: argparse.Namespace, services: Services) -> int:
     return 0
 
 
+def _update_hcpcs(url: str, services: Services) -> int:
+    """Download the CMS alpha-numeric HCPCS zip and import the file inside it."""
+    from core.codes.sources import download
+
+    if not url.startswith(("https://", "http://")):
+        print("error: --url must be an http(s) address of the CMS HCPCS zip", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory() as folder:
+        try:
+            path = download.fetch_hcpcs(url, Path(folder))
+        except download.DownloadError as exc:
+            print(f"error: {exc}. Nothing was imported. Download the file yourself and run "
+                  "`codedesk import hcpcs FILE`.", file=sys.stderr)
+            return 1
+        return cmd_import(argparse.Namespace(kind="hcpcs", file=path, version=""), services)
+
+
 def cmd_db(args: argparse.Namespace, services: Services) -> int:
     services.upgrade()
     print("Database schema is up to date.")
@@ -121,6 +144,8 @@ def cmd_db(args: argparse.Namespace, services: Services) -> int:
 
 def cmd_data(args: argparse.Namespace, services: Services) -> int:
     services.upgrade()
+    if args.action == "update":
+        return _update_hcpcs(args.url or os.environ.get("CODEDESK_HCPCS_URL", DEFAULT_HCPCS_URL), services)
     catalog = services.catalog
     if args.action == "prepare":
         print(f"Catalog ready (data version {catalog.version}).")

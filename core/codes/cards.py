@@ -77,9 +77,7 @@ def _hierarchy(catalog: Catalog, record: CodeRecord) -> str:
     if record.system is System.ICD10CM:
         chain = list(reversed(catalog.ancestors(record)))
         return "\n".join(f"{'  ' * i}› {a.code} {a.title}" for i, a in enumerate(chain))
-    if record.system is System.CPT and record.section:
-        return record.section
-    return ""
+    return ""  # CPT and HCPCS show their section as the card's subtitle
 
 
 def _note_sections(catalog: Catalog, record: CodeRecord) -> list[Section]:

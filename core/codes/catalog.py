@@ -127,9 +127,8 @@ class Catalog:
             for note in ancestor.notes:
                 if note.kind not in _INHERITED:
                     continue
-                if note.kind is NoteKind.SEVENTH_CHARACTER:
-                    if has_seventh:
-                        continue
+                if note.kind is NoteKind.SEVENTH_CHARACTER and has_seventh:
+                    continue
                 notes.append(Note(note.kind, note.text, ancestor.code))
             has_seventh = has_seventh or any(n.kind is NoteKind.SEVENTH_CHARACTER for n in ancestor.notes)
         return tuple(notes)
@@ -199,8 +198,8 @@ class Catalog:
         statuses.append(SystemStatus(
             System.HCPCS, hcpcs_set.source if hcpcs_set else "not imported (codedesk import hcpcs FILE)",
             hcpcs_set.version if hcpcs_set else "", len(hcpcs),
-            sum(1 for r in hcpcs if r.kind is RecordKind.CODE),
-            f"{sum(1 for r in hcpcs if r.kind is RecordKind.MODIFIER):,} modifiers" if hcpcs else ""))
+            sum(1 for r in hcpcs if r.kind is RecordKind.CODE and r.terminated is None),
+            _hcpcs_detail(hcpcs)))
         cpt_set = sets.get(store.CPT_LICENSED_DATASET)
         statuses.append(SystemStatus(
             System.CPT, cpt.SUMMARY_SOURCE + (f" + {cpt_set.source}" if cpt_set else ""),
@@ -227,6 +226,15 @@ def _merge_licensed(summaries: list[CodeRecord], licensed: list[CodeRecord]) -> 
                 section=" › ".join(r.label for r in holding),
                 parent=holding[-1].label if holding else None)
     return list(by_code.values())
+
+
+def _hcpcs_detail(records: list[CodeRecord]) -> str:
+    if not records:
+        return ""
+    codes = [r for r in records if r.kind is RecordKind.CODE]
+    terminated = sum(1 for r in codes if r.terminated is not None)
+    return (f"{len(codes):,} codes ({terminated:,} of them terminated) and "
+            f"{len(records) - len(codes):,} modifiers")
 
 
 def _short(text: str, width: int = 70) -> str:

@@ -60,7 +60,7 @@ def icd_canonical(text: str) -> str | None:
 def parse_code(text: str, hint: System | None = None) -> Parsed | Unparsed:
     typed = clean(text)
     if not typed:
-        return Unparsed("nothing was typed", typed)
+        return Unparsed("nothing was typed" if not text.strip() else "it has no letters or digits", typed)
     if len(typed) > 20:
         return Unparsed("that is too long to be a code", typed[:20] + "…")
     modifier_form = _MODIFIER_PREFIX.match(typed)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from sqlalchemy import delete, select
+
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from core.codes.record import CodeRecord, RecordKind, System
@@ -29,7 +30,7 @@ def replace_dataset(session: Session, name: str, records: Iterable[CodeRecord], 
         for r in records
     ]
     for start in range(0, len(rows), 2000):
-        session.execute(ImportedCode.__table__.insert(), rows[start:start + 2000])
+        session.execute(insert(ImportedCode), rows[start:start + 2000])
     dataset = session.get(Dataset, name) or Dataset(name=name)
     dataset.source, dataset.version, dataset.record_count = source, version, len(rows)
     dataset.detail, dataset.imported_at = dict(detail or {}), utcnow()
@@ -38,7 +39,9 @@ def replace_dataset(session: Session, name: str, records: Iterable[CodeRecord], 
 
 
 def imported_records(session: Session, system: System) -> list[CodeRecord]:
-    rows = session.scalars(select(ImportedCode).where(ImportedCode.system == system.value)).all()
+    # Plain column rows, not ORM objects: this runs at every start-up over thousands of codes.
+    table = ImportedCode.__table__
+    rows = session.execute(select(table).where(table.c.system == system.value)).all()
     return [
         CodeRecord(
             system=system, code=row.code, title=row.title, description=row.description,

@@ -79,7 +79,8 @@ def load_modifier_summaries(data_dir: Path = DATA_DIR) -> tuple[CptSummary, ...]
 
 def ranges_holding(ranges: tuple[CptRange, ...], code: str) -> tuple[CptRange, ...]:
     """The section and subsection a code falls in, broadest first."""
-    found = [r for r in ranges if r.holds(code)]
+    width = len(code)
+    found = [r for r in ranges if len(r.start) == width and r.start <= code <= r.end]
     found.sort(key=lambda r: (r.level != "section", int(r.end[:4]) - int(r.start[:4])), reverse=False)
     return tuple(found)
 

@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from core import db
 from core.codes.catalog import Catalog
 from core.desk import Desk, Feature, Searcher, ViewGate
+from core.search.engine import SearchEngine
+from core.search.feature import CodeSearch
 from core.settings import Settings
 
 
@@ -38,11 +40,20 @@ class Services:
     def views(self) -> ViewGate | None:
         return None
 
+    @cached_property
+    def search_engine(self) -> SearchEngine:
+        """The code search index, from the on-disk cache when the catalog's version matches."""
+        return SearchEngine.open(self.catalog, self.settings.cache_dir)
+
+    @cached_property
+    def code_search(self) -> CodeSearch:
+        return CodeSearch(self.search_engine)
+
     def searcher(self) -> Searcher | None:
-        return None
+        return self.code_search
 
     def features(self) -> tuple[Feature, ...]:
-        return ()
+        return (self.code_search,)
 
     def desk(self) -> Desk:
         return Desk(self.catalog, views=self.views(), searcher=self.searcher(), features=self.features())

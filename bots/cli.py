@@ -7,9 +7,9 @@ import sys
 from collections.abc import Sequence
 
 from bots.app import services_from_env
-from bots.commands import chat, codes
+from bots.commands import chat, codes, search
 
-COMMAND_MODULES = (codes, chat)
+COMMAND_MODULES = (codes, chat, search)
 
 
 def parser() -> argparse.ArgumentParser:

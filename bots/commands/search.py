@@ -30,7 +30,7 @@ HCPCS_FILE = SHARED / "data" / "cms" / "hcpcs-2020" / "HCPC2020_ANWEB_w_disclaim
 _TOP = 10
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("search", help="find codes from words: abbreviations, lay terms and typos are fine")
     p.add_argument("query", nargs="*", help="the words to search for")
     p.add_argument("--system", choices=[s.value for s in System], help="search one code system")
@@ -51,7 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     b.set_defaults(func=cmd_bench_search)
 
 
-def _bench_parsers(sub: argparse._SubParsersAction) -> argparse._SubParsersAction:  # type: ignore[type-arg]
+def _bench_parsers(sub: argparse._SubParsersAction) -> argparse._SubParsersAction:
     """The `bench` command's subcommands, shared with other modules that register benchmarks."""
     existing = sub.choices.get("bench")
     if existing is None:

@@ -130,10 +130,7 @@ def _listing(result: SearchResult, asked: SearchRequest) -> Reply:
     where = f" in {asked.system.label}" if asked.system else ""
     first = (result.page - 1) * result.page_size + 1
     last = first + len(result.hits) - 1
-    if result.family:
-        headline = f"Codes under {result.family}{where}"
-    else:
-        headline = f"Codes for “{result.query}”{where}"
+    headline = f"Codes under {result.family}{where}" if result.family else f"Codes for “{result.query}”{where}"
     subtitle = f"{first}–{last} of {result.total:,}" + (" (billable only)" if asked.billable_only else "")
     if notes:
         subtitle += " · " + "; ".join(notes)

@@ -25,11 +25,11 @@ import numpy.typing as npt
 
 from core.codes.catalog import Catalog
 from core.codes.record import CodeRecord, NoteKind, RecordKind, System
-from core.search.text import terms
+from core.search.text import STOPWORDS, stem, terms, words
 
 log = logging.getLogger(__name__)
 
-BUILD_REVISION = "6"  # bump when indexing changes, so cached indexes are rebuilt
+BUILD_REVISION = "8"  # bump when indexing changes, so cached indexes are rebuilt
 SYSTEMS: tuple[System, ...] = (System.ICD10CM, System.HCPCS, System.CPT)
 KINDS: tuple[RecordKind, ...] = tuple(RecordKind)
 K1, B = 1.2, 0.75
@@ -40,8 +40,8 @@ _FIELD_WEIGHT = {_TITLE: 1.0, _ALIAS: 0.9, _LONG: 0.9, _SUMMARY: 0.6}
 _ALIAS_NOTES = (NoteKind.INCLUSION_TERM, NoteKind.INCLUDES)
 
 # Prior: the default code a coder reaches for when the query names nothing more specific.
-_KIND_PRIOR = {RecordKind.CODE: 0.0, RecordKind.MODIFIER: 0.0, RecordKind.CATEGORY: -3.5,
-               RecordKind.BLOCK: -4.5, RecordKind.CHAPTER: -5.5}
+_KIND_PRIOR = {RecordKind.CODE: 0.0, RecordKind.MODIFIER: 0.0, RecordKind.CATEGORY: -6.0,
+               RecordKind.BLOCK: -8.0, RecordKind.CHAPTER: -10.0}
 _DEFAULT_MARKERS = re.compile(r"\bunspecified\b|\bwithout complications?\b|\buncomplicated\b|\bnos\b|"
                               r"\bnot specified\b|\bsite not specified\b", re.IGNORECASE)
 # ICD-10-CM puts nonessential modifiers in parentheses; they and default words do not make a text
@@ -78,6 +78,7 @@ class SearchIndex:
     post_weight: FloatArray
     title_start: npt.NDArray[np.int64]  # title term ids of doc d are title_terms[title_start[d]:...[d+1]]
     title_terms: IntArray
+    surface: list[str]  # per term, the word it most often stands for in titles ("diabet" -> "diabetes")
     signatures: npt.NDArray[np.int64]  # sorted signatures of titles and inclusion terms
     signature_docs: IntArray  # the document each signature belongs to
 
@@ -91,6 +92,10 @@ class SearchIndex:
     def postings(self, term: int) -> tuple[IntArray, FloatArray]:
         lo, hi = int(self.post_start[term]), int(self.post_start[term + 1])
         return self.post_docs[lo:hi], self.post_weight[lo:hi]
+
+    def surface_of(self, term: str) -> str:
+        tid = self.term_id.get(term)
+        return self.surface[tid] if tid is not None and self.surface[tid] else term
 
     def docs_named(self, sig: int) -> IntArray:
         """Documents whose title or an inclusion term has exactly this signature."""
@@ -217,6 +222,13 @@ def build_index(records: Iterable[CodeRecord], catalog_version: str) -> SearchIn
     title_start[1:] = np.cumsum([len(t) for t in title_lists])
     title_terms = np.fromiter((term_id[t] for toks in title_lists for t in toks), dtype=np.int32,
                               count=int(title_start[-1]))
+    seen_words: dict[str, dict[str, int]] = {}
+    for title in titles:
+        for word in words(title):
+            if word not in STOPWORDS:
+                counts_of = seen_words.setdefault(stem(word), {})
+                counts_of[word] = counts_of.get(word, 0) + 1
+    surface = [max(seen_words[t].items(), key=lambda kv: kv[1])[0] if t in seen_words else "" for t in vocab]
     pairs = sorted({(signature(term_id[t] for t in sig), doc)
                     for doc, sigs in enumerate(sig_texts) for sig in sigs if sig})
     return SearchIndex(
@@ -224,7 +236,7 @@ def build_index(records: Iterable[CodeRecord], catalog_version: str) -> SearchIn
         systems=np.array(systems, dtype=np.int8), kinds=np.array(kinds, dtype=np.int8),
         billable=np.array(billable, dtype=np.bool_), prior=np.array(prior, dtype=np.float32),
         vocab=vocab, idf=idf, df=df, post_start=starts, post_docs=post_docs, post_weight=post_weight,
-        title_start=title_start, title_terms=title_terms,
+        title_start=title_start, title_terms=title_terms, surface=surface,
         signatures=np.array([p[0] for p in pairs], dtype=np.int64),
         signature_docs=np.array([p[1] for p in pairs], dtype=np.int32),
     )
@@ -236,7 +248,7 @@ def cache_path(cache_dir: Path, catalog_version: str) -> Path:
 
 _ARRAY_FIELDS = ("catalog_version", "codes", "titles", "systems", "kinds", "billable", "prior", "vocab",
                  "idf", "df", "post_start", "post_docs", "post_weight", "title_start", "title_terms",
-                 "signatures", "signature_docs")
+                 "surface", "signatures", "signature_docs")
 
 
 def save_index(index: SearchIndex, path: Path) -> None:

@@ -10,13 +10,12 @@ over the index vocabulary, not over whole descriptions).
 from __future__ import annotations
 
 import bisect
+import itertools
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
 from core.codes.record import System
-import itertools
-
 from core.search.index import SIGNATURE_NEUTRAL, SearchIndex, signature
 from core.search.synonyms import MAX_KEY_WORDS, Expansion, SynonymTable
 from core.search.text import STOPWORDS, fold, stem, words
@@ -136,7 +135,7 @@ class QueryParser:
                         alternatives.append(Alternative(known, " ".join(phrase)))
                 if alternatives:
                     concepts.append(Concept(" ".join(typed_words), tuple(alternatives)))
-                    expansions.append((" ".join(typed_words), " | ".join(" ".join(p) for p in expansion.phrases[:3])))
+                    expansions.append((" ".join(typed_words), _first(expansion.wording, 3)))
                     at += span
                     continue
             word, term = kept[at], stems[at]
@@ -146,7 +145,7 @@ class QueryParser:
             else:
                 concepts.append(Concept(word, (Alternative((slot,), word),)))
                 if word in self._correction_of:
-                    corrections.append((word, self._correction_of[word]))
+                    corrections.append((word, self.index.surface_of(self._correction_of[word])))
             at += 1
         term_ids = frozenset(t for c in concepts for a in c.alternatives for s in a.slots for t, _ in s.choices)
         return QueryPlan(typed, tuple(concepts), tuple(corrections), tuple(expansions), tuple(unknown),
@@ -231,3 +230,7 @@ class QueryParser:
         tid = self.index.term_id
         near.sort(key=lambda item: (-item[1], -int(df[tid[item[0]]])))
         return near[:MAX_CORRECTIONS]
+
+
+def _first(wording: str, count: int) -> str:
+    return " | ".join(wording.split(" | ")[:count])

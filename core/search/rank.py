@@ -7,6 +7,7 @@ reranked with phrase and proximity boosts computed on their title terms.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -66,6 +67,10 @@ def rank(index: SearchIndex, plan: QueryPlan, *, system: System | None = None, b
                     score += slot_score
                     hits += slot_score > 0
             cover = hits / float(len(alt.slots))
+            if len(alt.slots) > 1:
+                # Half a phrase is weak evidence: "colorectal cancer" is not "colorectal cancer screening".
+                cover *= cover
+                score *= cover
             if best_score is None or best_cover is None:
                 best_score, best_cover = score, cover
             else:
@@ -98,13 +103,13 @@ def rank(index: SearchIndex, plan: QueryPlan, *, system: System | None = None, b
     # Ties: the shorter code (the family's default), then code order, so results are stable.
     reranked.sort(key=lambda item: (-round(item[0], 4), len(index.codes[item[1]]), index.codes[item[1]]))
     page = reranked[offset:offset + limit]
-    hits = tuple(
+    found = tuple(
         Hit(index.system_of(doc), index.codes[doc], index.titles[doc], round(score, 3),
             tuple(c.typed for c, cover in zip(plan.concepts, concept_cover, strict=False) if cover[doc] > 0),
             bool(index.billable[doc]))
         for score, doc in page
     )
-    return HitPage(hits, int(np.count_nonzero(matched)), offset)
+    return HitPage(found, int(np.count_nonzero(matched)), offset)
 
 
 def _slot_sets(plan: QueryPlan) -> list[list[list[frozenset[int]]]]:
@@ -123,14 +128,16 @@ def _title_bonus(index: SearchIndex, plan: QueryPlan, sets: list[list[list[froze
     concept_positions: list[list[int]] = []
     for alternatives in sets:
         positions: list[int] = []
+        phrase = 0.0
         for slots in alternatives:
             slot_positions = [[i for i, t in enumerate(title) if t in ids] for ids in slots]
             if len(slots) > 1 and all(slot_positions) and _in_order(slot_positions):
-                bonus += PHRASE_BONUS
+                phrase = PHRASE_BONUS  # once per concept, however many of its wordings match
             for found in slot_positions:
                 positions.extend(found)
+        bonus += phrase
         concept_positions.append(positions)
-    for left, right in zip(concept_positions, concept_positions[1:], strict=False):
+    for left, right in itertools.pairwise(concept_positions):
         if left and right and min(abs(a - b) for a in left for b in right) <= 2:
             bonus += ADJACENT_BONUS
     covered = sum(1 for t in title if t in plan.terms)

@@ -25,6 +25,13 @@ class Expansion:
 
     phrases: tuple[tuple[str, ...], ...]
     systems: frozenset[System]  # empty = every system
+    wording: str = ""  # the expansions as written in the file, for "also searched as"
+
+    def merged(self, other: Expansion) -> Expansion:
+        """Both entries' phrases (a key written twice, or in both files)."""
+        phrases = self.phrases + tuple(p for p in other.phrases if p not in self.phrases)
+        systems = self.systems | other.systems if self.systems and other.systems else frozenset()
+        return Expansion(phrases, systems, " | ".join(w for w in (self.wording, other.wording) if w))
 
 
 class SynonymFileError(ValueError):
@@ -47,8 +54,9 @@ class SynonymTable:
         return found
 
     @classmethod
-    def from_lines(cls, lines: Iterable[str], origin: str = "synonyms") -> SynonymTable:
-        entries: dict[tuple[str, ...], Expansion] = {}
+    def from_lines(cls, lines: Iterable[str], origin: str = "synonyms",
+                   into: dict[tuple[str, ...], Expansion] | None = None) -> SynonymTable:
+        entries: dict[tuple[str, ...], Expansion] = {} if into is None else into
         for number, raw in enumerate(lines, start=1):
             line = raw.rstrip("\n")
             if not line.strip() or line.lstrip().startswith("#"):
@@ -59,15 +67,12 @@ class SynonymTable:
             key = tuple(terms(parts[0]))
             if not key or len(key) > MAX_KEY_WORDS:
                 continue
-            phrases = tuple(p for p in (tuple(terms(x)) for x in parts[1].split("|")) if p and p != key)
-            systems = _systems(parts[2])
+            written = [x.strip() for x in parts[1].split("|") if x.strip()]
+            phrases = tuple(p for p in (tuple(terms(x)) for x in written) if p and p != key)
             if not phrases:
                 continue
-            old = entries.get(key)
-            if old is not None:  # the same key in two files: keep both sets of phrases
-                phrases = old.phrases + tuple(p for p in phrases if p not in old.phrases)
-                systems = old.systems | systems if old.systems and systems else frozenset()
-            entries[key] = Expansion(phrases, systems)
+            found = Expansion(phrases, _systems(parts[2]), " | ".join(written))
+            entries[key] = entries[key].merged(found) if key in entries else found
         return cls(entries)
 
     @classmethod
@@ -76,15 +81,7 @@ class SynonymTable:
         for path in paths:
             if path.exists():
                 with path.open(encoding="utf-8") as fh:
-                    table = cls.from_lines(fh, path.name)
-                for key, exp in table.entries.items():
-                    old = entries.get(key)
-                    if old is None:
-                        entries[key] = exp
-                    else:
-                        merged = old.phrases + tuple(p for p in exp.phrases if p not in old.phrases)
-                        systems = old.systems | exp.systems if old.systems and exp.systems else frozenset()
-                        entries[key] = Expansion(merged, systems)
+                    cls.from_lines(fh, path.name, entries)
         return cls(entries)
 
 

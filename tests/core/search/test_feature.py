@@ -1,7 +1,7 @@
 """Search in chat, through the real Desk: /codesearch, /icd10 <words>, free text, next page."""
 
-from core.codes.catalog import Catalog
 from core.codes.cards import OPEN_CODE
+from core.codes.catalog import Catalog
 from core.codes.record import System
 from core.desk import Desk, ViewDecision
 from core.replies import ErrorKind, Reply

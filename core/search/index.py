@@ -29,7 +29,7 @@ from core.search.text import STOPWORDS, stem, terms, words
 
 log = logging.getLogger(__name__)
 
-BUILD_REVISION = "8"  # bump when indexing changes, so cached indexes are rebuilt
+BUILD_REVISION = "10"  # bump when indexing changes, so cached indexes are rebuilt
 SYSTEMS: tuple[System, ...] = (System.ICD10CM, System.HCPCS, System.CPT)
 KINDS: tuple[RecordKind, ...] = tuple(RecordKind)
 K1, B = 1.2, 0.75
@@ -54,6 +54,7 @@ _UNSPECIFIED_DETAIL = re.compile(r"\bwith unspecified\b", re.IGNORECASE)  # E11.
 # query "asthma" names "Asthma NOS" and "pneumonia" names "Pneumonia, unspecified organism".
 SIGNATURE_NEUTRAL = _LENGTH_NEUTRAL | frozenset(terms("without complications"))
 _LATER_ENCOUNTER = re.compile(r"subsequent encounter|\bsequela", re.IGNORECASE)
+_OPEN_FRACTURE = re.compile(r"encounter for open fracture", re.IGNORECASE)  # closed is the default
 
 FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int32]
@@ -131,8 +132,16 @@ def _prior(record: CodeRecord) -> float:
         value += 1.5
     if _LATER_ENCOUNTER.search(record.title):
         value -= 2.5
+    if _OPEN_FRACTURE.search(record.title):
+        value -= 0.5
     if record.system is System.ICD10CM and record.kind is RecordKind.CODE:
         value -= 0.25 * max(0, len(record.code.replace(".", "")) - 3)  # shorter = the family's default
+    if record.system is System.ICD10CM and record.code[:1] in ("O", "P"):
+        value -= 1.5  # pregnancy and newborn variants: found when the query says so, not by default
+    if record.system is System.HCPCS and record.code[:2] in ("G8", "G9"):
+        value -= 1.5  # quality-reporting codes whose long texts mention everything
+    if record.kind is RecordKind.MODIFIER:
+        value -= 1.0
     if record.terminated is not None:
         value -= 3.0
     return value

@@ -25,6 +25,8 @@ MAX_WORDS = 12
 MAX_COMPLETIONS = 24
 MAX_CORRECTIONS = 3
 MAX_READINGS = 32
+RARE_DF = 12  # a known word in fewer documents than this also tries completions and spellings
+RARE_GAIN = 5  # ... of words at least this many times more common
 _COMPLETION_WEIGHT = 0.9
 _CORRECTION_WEIGHT = 0.85
 _SYNONYM_WEIGHT = 1.0
@@ -41,6 +43,7 @@ class Slot:
 class Alternative:
     slots: tuple[Slot, ...]
     wording: str  # the words this alternative stands for, for "matched" labels
+    scale: float = 1.0  # an expansion longer than the typed words counts as much as those words
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,10 +98,11 @@ class QueryParser:
     def __init__(self, index: SearchIndex, synonyms: SynonymTable) -> None:
         self.index = index
         self.synonyms = synonyms
-        self._by_length: dict[int, list[str]] = {}
+        # Spelling candidates by (first letter, length): a typo rarely hits the first letter.
+        self._by_shape: dict[tuple[str, int], list[str]] = {}
         for term in index.vocab:
             if term.isalpha():
-                self._by_length.setdefault(len(term), []).append(term)
+                self._by_shape.setdefault((term[0], len(term)), []).append(term)
         self._neutral = frozenset(index.term_id[t] for t in SIGNATURE_NEUTRAL if t in index.term_id)
         self._slot_cache: dict[str, Slot | None] = {}
         self._correction_of: dict[str, str] = {}
@@ -125,14 +129,15 @@ class QueryParser:
             if expansion is not None:
                 typed_words = kept[at:at + span]
                 alternatives: list[Alternative] = []
-                own = [self._word_slot(w, s) for w, s in zip(typed_words, stems[at:at + span], strict=True)]
+                # The key's own words count only as written: "uti" must not complete to "utilities".
+                own = [self._exact_slot(s) for s in stems[at:at + span]]
                 if all(slot is not None for slot in own):
                     alternatives.append(Alternative(tuple(s for s in own if s is not None), " ".join(typed_words)))
                 for phrase in expansion.phrases:
                     slots = [self._exact_slot(t) for t in phrase]
                     known = tuple(s for s in slots if s is not None)
                     if known:
-                        alternatives.append(Alternative(known, " ".join(phrase)))
+                        alternatives.append(Alternative(known, " ".join(phrase), min(1.0, (span / len(known)) ** 0.5)))
                 if alternatives:
                     concepts.append(Concept(" ".join(typed_words), tuple(alternatives)))
                     expansions.append((" ".join(typed_words), _first(expansion.wording, 3)))
@@ -184,21 +189,27 @@ class QueryParser:
 
     def _make_slot(self, word: str, term: str) -> Slot | None:
         tid = self.index.term_id.get(term)
-        if tid is not None:
+        if tid is not None and (int(self.index.df[tid]) >= RARE_DF or len(word) < 5 or not word.isalpha()):
             return Slot(((tid, 1.0),))
-        if not word.isalpha() or len(word) < 3:
+        if tid is None and (not word.isalpha() or len(word) < 3):
             return None
-        choices: dict[int, float] = {}
+        # An unknown word, or a rare one that may be a misspelling of a common word ("migrane").
+        own_df = int(self.index.df[tid]) if tid is not None else 0
+        choices: dict[int, float] = {tid: 1.0} if tid is not None else {}
         for completion in self._completions(word):
-            choices[self.index.term_id[completion]] = _COMPLETION_WEIGHT
+            cid = self.index.term_id[completion]
+            if cid != tid and int(self.index.df[cid]) > own_df:
+                choices[cid] = _COMPLETION_WEIGHT
         best: tuple[str, float] | None = None
         for candidate, score in self._corrections(term):
             cid = self.index.term_id[candidate]
+            if cid == tid or int(self.index.df[cid]) <= RARE_GAIN * own_df:
+                continue
             weight = _CORRECTION_WEIGHT * (score / 100.0) ** 2
             choices[cid] = max(choices.get(cid, 0.0), weight)
             if best is None or score > best[1]:
                 best = (candidate, score)
-        if best is not None and not any(w == _COMPLETION_WEIGHT for w in choices.values()):
+        if tid is None and best is not None and not any(w == _COMPLETION_WEIGHT for w in choices.values()):
             self._correction_of[word] = best[0]
         return Slot(tuple(choices.items())) if choices else None
 
@@ -219,7 +230,7 @@ class QueryParser:
         cutoff = 80.0 if len(term) <= 5 else 75.0
         pool: list[str] = []
         for length in range(len(term) - 2, len(term) + 3):
-            pool.extend(self._by_length.get(length, ()))
+            pool.extend(self._by_shape.get((term[0], length), ()))
         found = process.extract(term, pool, scorer=fuzz.ratio, limit=MAX_CORRECTIONS * 3, score_cutoff=cutoff)
         if not found:
             return []

@@ -11,6 +11,7 @@ import itertools
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from core.codes.record import System
 from core.search.index import SYSTEMS, FloatArray, SearchIndex
@@ -46,8 +47,19 @@ def rank(index: SearchIndex, plan: QueryPlan, *, system: System | None = None, b
     n = index.size
     total = np.zeros(n, dtype=np.float32)
     coverage = np.zeros(n, dtype=np.float32)
-    concept_cover: list[FloatArray] = []
+    concept_cover: list[npt.NDArray[np.bool_]] = []
     for concept in plan.concepts:
+        if len(concept.alternatives) == 1 and all(len(s.choices) == 1 for s in concept.alternatives[0].slots) \
+                and len(concept.alternatives[0].slots) == 1:
+            # The common case, one plain word: add its postings straight in, no full-size temporaries.
+            tid, weight = concept.alternatives[0].slots[0].choices[0]
+            docs, w = index.postings(tid)
+            total[docs] += w * (index.idf[tid] * weight)
+            coverage[docs] += 1.0
+            seen = np.zeros(n, dtype=np.bool_)
+            seen[docs] = True
+            concept_cover.append(seen)
+            continue
         best_score: FloatArray | None = None
         best_cover: FloatArray | None = None
         for alt in concept.alternatives:
@@ -66,6 +78,8 @@ def rank(index: SearchIndex, plan: QueryPlan, *, system: System | None = None, b
                         slot_score[docs] = np.maximum(slot_score[docs], w * (index.idf[tid] * weight))
                     score += slot_score
                     hits += slot_score > 0
+            if alt.scale != 1.0:
+                score *= alt.scale
             cover = hits / float(len(alt.slots))
             if len(alt.slots) > 1:
                 # Half a phrase is weak evidence: "colorectal cancer" is not "colorectal cancer screening".
@@ -80,7 +94,7 @@ def rank(index: SearchIndex, plan: QueryPlan, *, system: System | None = None, b
             continue
         total += best_score
         coverage += best_cover
-        concept_cover.append(best_cover)
+        concept_cover.append(best_cover > 0)
     matched = total > 0
     if system is not None:
         matched &= index.systems == SYSTEMS.index(system)

@@ -31,7 +31,8 @@ class Expansion:
         """Both entries' phrases (a key written twice, or in both files)."""
         phrases = self.phrases + tuple(p for p in other.phrases if p not in self.phrases)
         systems = self.systems | other.systems if self.systems and other.systems else frozenset()
-        return Expansion(phrases, systems, " | ".join(w for w in (self.wording, other.wording) if w))
+        written = dict.fromkeys(w for text in (self.wording, other.wording) for w in text.split(" | ") if w)
+        return Expansion(phrases, systems, " | ".join(written))
 
 
 class SynonymFileError(ValueError):

@@ -47,7 +47,7 @@ class Services:
 
     @cached_property
     def code_search(self) -> CodeSearch:
-        return CodeSearch(self.search_engine)
+        return CodeSearch(lambda: self.search_engine)  # the index loads on the first search
 
     def searcher(self) -> Searcher | None:
         return self.code_search

@@ -4,7 +4,7 @@ carries a button that opens its card (which does)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from core.codes.cards import CPT_NOTICE, open_action
@@ -58,8 +58,17 @@ def parse_command(text: str) -> SearchRequest:
 class CodeSearch:
     """The Desk's Searcher and the `/codesearch` feature, over one SearchEngine."""
 
-    def __init__(self, engine: SearchEngine) -> None:
-        self.engine = engine
+    def __init__(self, engine: SearchEngine | Callable[[], SearchEngine]) -> None:
+        # A factory defers loading the index until the first search: card lookups never wait for it.
+        self._engine = engine if isinstance(engine, SearchEngine) else None
+        self._open = engine if not isinstance(engine, SearchEngine) else None
+
+    @property
+    def engine(self) -> SearchEngine:
+        if self._engine is None:
+            assert self._open is not None
+            self._engine = self._open()
+        return self._engine
 
     # --- Feature ---------------------------------------------------------------------------------
     def commands(self) -> Mapping[str, Handler]:

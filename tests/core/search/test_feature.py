@@ -89,3 +89,19 @@ def test_codesearch_options_are_read_from_the_words() -> None:
 def test_help_mentions_codesearch(catalog: Catalog, engine: SearchEngine) -> None:
     reply = desk_with(catalog, engine).handle(Request.command_of(ALICE, "help", ""))
     assert "/codesearch" in reply.sections[0].text
+
+
+def test_the_index_is_opened_on_the_first_search_only(catalog: Catalog, engine: SearchEngine) -> None:
+    opened: list[SearchEngine] = []
+
+    def open_engine() -> SearchEngine:
+        opened.append(engine)
+        return engine
+
+    search = CodeSearch(open_engine)
+    desk = Desk(catalog, searcher=search, features=(search,))
+    assert not desk.handle(Request.command_of(ALICE, "icd10", "J45.909")).is_error
+    assert opened == []
+    desk.handle(Request.command_of(ALICE, "codesearch", "bronchitis"))
+    desk.handle(Request.command_of(ALICE, "codesearch", "sinusitis"))
+    assert len(opened) == 1

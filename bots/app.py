@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import db
+from core.accounts import Accounts, AccountsFeature
 from core.codes.catalog import Catalog
 from core.desk import Desk, Feature, Searcher, ViewGate
+from core.jobs.feature import JobsFeature
+from core.quota import QuotaPolicy, ViewQuota
 from core.search.engine import SearchEngine
 from core.search.feature import CodeSearch
 from core.settings import Settings
@@ -21,6 +24,7 @@ from core.settings import Settings
 @dataclass
 class Services:
     settings: Settings
+    quota_policy: QuotaPolicy = field(default_factory=QuotaPolicy)
 
     @cached_property
     def engine(self) -> Engine:
@@ -37,8 +41,16 @@ class Services:
     def upgrade(self) -> None:
         db.upgrade(self.settings.database_url)
 
+    @cached_property
+    def quota(self) -> ViewQuota:
+        return ViewQuota(self.sessions, self.quota_policy)
+
+    @cached_property
+    def accounts(self) -> Accounts:
+        return Accounts(self.quota)
+
     def views(self) -> ViewGate | None:
-        return None
+        return self.quota
 
     @cached_property
     def search_engine(self) -> SearchEngine:
@@ -53,7 +65,15 @@ class Services:
         return self.code_search
 
     def features(self) -> tuple[Feature, ...]:
-        return (self.code_search,)
+        """Every feature's commands; each feature adds one line here."""
+        features: list[Feature] = []
+        features.append(AccountsFeature(self.accounts))
+        features.append(self.jobs_feature())
+        features.append(self.code_search)
+        return tuple(features)
+
+    def jobs_feature(self) -> Feature:
+        return JobsFeature(self.sessions)
 
     def desk(self) -> Desk:
         return Desk(self.catalog, views=self.views(), searcher=self.searcher(), features=self.features())
@@ -62,4 +82,4 @@ class Services:
 def services_from_env() -> Services:
     settings = Settings.from_env(os.environ)
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    return Services(settings)
+    return Services(settings, quota_policy=QuotaPolicy.from_env(os.environ))

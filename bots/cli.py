@@ -7,9 +7,9 @@ import sys
 from collections.abc import Sequence
 
 from bots.app import services_from_env
-from bots.commands import chat, codes, search
+from bots.commands import chat, codes, discord, jobs, search
 
-COMMAND_MODULES = (codes, chat, search)
+COMMAND_MODULES = (codes, chat, discord, jobs, search)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -7,7 +7,9 @@ import os
 import sys
 
 from adapters.shell import chat
+from adapters.shell.poster import ShellPoster
 from bots.app import Services
+from bots.commands.jobs import start_scheduler
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -27,7 +29,12 @@ def cmd_shell(args: argparse.Namespace, services: Services) -> int:
     interactive = sys.stdin.isatty()
     if interactive:
         lines = _prompted_lines()
-        chat.run(desk, lines, sys.stdout, user=args.user, admin=args.admin, interactive=True, ask=input)
+        # Digests and feed notices print into the terminal as they fall due.
+        scheduler = start_scheduler(services, {"shell": ShellPoster(sys.stdout)})
+        try:
+            chat.run(desk, lines, sys.stdout, user=args.user, admin=args.admin, interactive=True, ask=input)
+        finally:
+            scheduler.shutdown(wait=False)
     else:
         chat.run(desk, sys.stdin, sys.stdout, user=args.user, admin=args.admin,
                  ask=lambda prompt: _read_piped(prompt))
@@ -62,5 +69,9 @@ def cmd_run(args: argparse.Namespace, services: Services) -> int:
             platform = "shell"
     if platform == "shell":
         return cmd_shell(argparse.Namespace(user="you", admin=False), services)
+    if platform == "discord":
+        from bots.commands import discord as discord_command
+
+        return discord_command.cmd_run(args, services)
     print(f"The {platform} adapter is not available in this build.", file=sys.stderr)
     return 2

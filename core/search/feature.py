@@ -155,7 +155,9 @@ def _listing(result: SearchResult, asked: SearchRequest) -> Reply:
 
 
 def _item(hit: Hit) -> ResultItem:
-    status = "billable" if hit.billable else "not billable (header or modifier)"
-    detail = ("matched: " + ", ".join(hit.matched)) if hit.matched else ""
-    return ResultItem(title=f"{hit.code} — {hit.title}", subtitle=f"{hit.system.label} · {status}",
-                      detail=detail, action=open_action(hit.system, hit.code))
+    """Title: the code; subtitle: its short title; detail: system, billable, and the words it matched."""
+    parts = [hit.system.label, "billable" if hit.billable else "not billable (header or modifier)"]
+    if hit.matched:
+        parts.append("matched: " + ", ".join(hit.matched))
+    return ResultItem(title=hit.code, subtitle=hit.title, detail=" · ".join(parts),
+                      action=open_action(hit.system, hit.code))

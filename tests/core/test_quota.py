@@ -1,0 +1,272 @@
+"""Code-view quotas: the limits people see on cards and refusals, monthly windows (time zones and the
+last second of a month), exact counting under heavy concurrency on SQLite and PostgreSQL, and a
+database failure that never hands out a free view."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from core import db
+from core.accounts import Accounts, AccountsFeature
+from core.accounts_tables import CodeView, ViewCounter
+from core.codes.catalog import Catalog
+from core.codes.record import System
+from core.desk import Desk
+from core.quota import QuotaPolicy, Tier, ViewQuota, window_of
+from core.replies import ErrorKind, Reply
+from core.requests import Actor, Platform, Request
+
+ALICE = Actor(Platform.SLACK, "T1", "U_ALICE", "alice")
+Factory = sessionmaker[Session]
+BOSS = Actor(Platform.SLACK, "T1", "U_BOSS", "boss", is_admin=True)
+
+
+def desk_for(catalog: Catalog, quota: ViewQuota) -> Desk:
+    return Desk(catalog, views=quota, features=(AccountsFeature(Accounts(quota)),))
+
+
+def look(desk: Desk, actor: Actor, code: str) -> Reply:
+    return desk.handle(Request.command_of(actor, "icd10", code))
+
+
+# --- configuration ---------------------------------------------------------------------------------
+def test_policy_defaults_match_the_product_model() -> None:
+    policy = QuotaPolicy.from_env({})
+    assert (policy.guest_views, policy.registered_views, policy.registration_bonus) == (1, 6, 5)
+    assert policy.limit(Tier.UNLIMITED) is None
+    assert policy.timezone == "UTC"
+
+
+def test_policy_reads_limits_zone_and_tier_names_from_the_environment() -> None:
+    policy = QuotaPolicy.from_env({"CODEDESK_GUEST_VIEWS": "3", "CODEDESK_REGISTERED_VIEWS": "10",
+                                   "CODEDESK_QUOTA_TZ": "America/Chicago", "CODEDESK_TIER_GUEST": "visitor",
+                                   "CODEDESK_TIER_UNLIMITED": "enterprise"})
+    assert (policy.guest_views, policy.registered_views, policy.registration_bonus) == (3, 10, 7)
+    assert policy.zone == ZoneInfo("America/Chicago")
+    assert policy.name(Tier.GUEST) == "visitor"
+    assert policy.parse_tier("Enterprise") is Tier.UNLIMITED
+    assert policy.parse_tier("unlimited") is Tier.UNLIMITED  # the stored key always works too
+
+
+@pytest.mark.parametrize(("env", "message"), [
+    ({"CODEDESK_GUEST_VIEWS": "one"}, "CODEDESK_GUEST_VIEWS must be a whole number"),
+    ({"CODEDESK_GUEST_VIEWS": "7"}, "registered views at least guest views"),
+    ({"CODEDESK_QUOTA_TZ": "Mars/Olympus"}, "unknown quota time zone"),
+    ({"CODEDESK_TIER_GUEST": "registered"}, "tier names must be different"),
+])
+def test_bad_configuration_is_refused_at_start_up_with_the_reason(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        QuotaPolicy.from_env(env)
+
+
+# --- windows ---------------------------------------------------------------------------------------
+def test_the_last_second_of_a_month_belongs_to_that_month() -> None:
+    utc = ZoneInfo("UTC")
+    last = window_of(datetime(2026, 11, 30, 23, 59, 59, 999999, tzinfo=UTC), utc)
+    first = window_of(datetime(2026, 12, 1, 0, 0, 0, tzinfo=UTC), utc)
+    assert (last.key, first.key) == ("2026-11", "2026-12")
+    assert last.resets_text() == "1 December 2026, 00:00 UTC"
+    assert window_of(datetime(2026, 12, 31, 23, 59, 59, tzinfo=UTC), utc).resets_text() == \
+        "1 January 2027, 00:00 UTC"
+
+
+def test_windows_follow_the_configured_time_zone() -> None:
+    chicago = ZoneInfo("America/Chicago")
+    # 03:00 UTC on 1 December is still 30 November, 21:00 in Chicago.
+    assert window_of(datetime(2026, 12, 1, 3, 0, tzinfo=UTC), chicago).key == "2026-11"
+    window = window_of(datetime(2026, 12, 1, 6, 0, tzinfo=UTC), chicago)
+    assert window.key == "2026-12"
+    assert window.resets_text() == "1 January 2027, 00:00 CST"
+
+
+def test_views_come_back_exactly_when_the_month_turns(catalog: Catalog, sessions: Factory) -> None:
+    desk = desk_for(catalog, ViewQuota(sessions))
+    with time_machine.travel(datetime(2026, 11, 30, 23, 59, 58, tzinfo=UTC), tick=False) as clock:
+        assert "0 code views left this month" in look(desk, ALICE, "E11.9").footer
+        clock.move_to(datetime(2026, 11, 30, 23, 59, 59, tzinfo=UTC))
+        refused = look(desk, ALICE, "E10.9")
+        assert refused.error is ErrorKind.QUOTA
+        assert "1 December 2026, 00:00 UTC" in refused.sections[0].text
+        clock.move_to(datetime(2026, 12, 1, 0, 0, 0, tzinfo=UTC))
+        card = look(desk, ALICE, "E10.9")
+        assert card.error is None and card.title.startswith("E10.9")
+
+
+def test_a_chicago_month_ends_at_chicago_midnight(catalog: Catalog, sqlite_url: str) -> None:
+    sessions = db.session_factory(db.make_engine(sqlite_url))
+    desk = desk_for(catalog, ViewQuota(sessions, QuotaPolicy(timezone="America/Chicago")))
+    with time_machine.travel(datetime(2026, 11, 30, 12, 0, tzinfo=UTC), tick=False) as clock:
+        assert look(desk, ALICE, "E11.9").error is None
+        clock.move_to(datetime(2026, 12, 1, 5, 59, 59, tzinfo=UTC))  # 23:59:59 in Chicago
+        assert look(desk, ALICE, "E10.9").error is ErrorKind.QUOTA
+        clock.move_to(datetime(2026, 12, 1, 6, 0, 0, tzinfo=UTC))  # midnight in Chicago
+        assert look(desk, ALICE, "E10.9").error is None
+
+
+def test_an_injected_clock_in_any_zone_decides_the_window(catalog: Catalog, sessions: Factory) -> None:
+    chicago = ZoneInfo("America/Chicago")
+    now = [datetime(2026, 11, 30, 23, 59, 59, tzinfo=chicago)]  # the last second of November there
+    quota = ViewQuota(sessions, QuotaPolicy(timezone="America/Chicago"), clock=lambda: now[0])
+    desk = desk_for(catalog, quota)
+    assert look(desk, ALICE, "E11.9").error is None
+    assert look(desk, ALICE, "E10.9").error is ErrorKind.QUOTA
+    now[0] = datetime(2026, 12, 1, 0, 0, tzinfo=chicago)
+    assert quota.standing(ALICE.identity).window.key == "2026-12"
+    assert look(desk, ALICE, "E10.9").error is None
+
+
+# --- what a guest sees -----------------------------------------------------------------------------
+def test_a_guest_gets_one_view_then_a_plain_refusal_with_register(catalog: Catalog,
+                                                                  sessions: Factory) -> None:
+    desk = desk_for(catalog, ViewQuota(sessions))
+    card = look(desk, ALICE, "E11.9")
+    assert card.title.startswith("E11.9")
+    assert card.footer.endswith("0 code views left this month")
+    refused = look(desk, ALICE, "E10.9")
+    assert refused.error is ErrorKind.QUOTA
+    assert refused.title == "0 code views left this month. Guests get 1; register for free to get 5 more."
+    assert [(a.label, a.action_id) for a in refused.actions] == [("Register (free)", "register")]
+    assert not refused.fields  # never the card
+    assert refused.visibility == "only_you"
+
+
+def test_reopening_the_same_code_in_the_window_is_free(catalog: Catalog, sessions: Factory) -> None:
+    desk = desk_for(catalog, ViewQuota(sessions))
+    for _ in range(3):
+        card = look(desk, ALICE, "E11.9")
+        assert card.error is None and card.footer.endswith("0 code views left this month")
+
+
+def test_the_refusal_wording_follows_configuration(catalog: Catalog, sessions: Factory) -> None:
+    policy = QuotaPolicy(guest_views=2, registered_views=12, guest_name="visitor")
+    desk = desk_for(catalog, ViewQuota(sessions, policy))
+    assert look(desk, ALICE, "E11.9").footer.endswith("1 code view left this month")
+    look(desk, ALICE, "E10.9")
+    assert look(desk, ALICE, "I10").title == \
+        "0 code views left this month. Visitors get 2; register for free to get 10 more."
+
+
+def test_identities_are_per_workspace(catalog: Catalog, sessions: Factory) -> None:
+    desk = desk_for(catalog, ViewQuota(sessions))
+    look(desk, ALICE, "E11.9")
+    elsewhere = Actor(Platform.SLACK, "T2", "U_ALICE", "alice")
+    assert look(desk, elsewhere, "E10.9").error is None
+    assert look(desk, ALICE, "E10.9").error is ErrorKind.QUOTA
+
+
+def test_help_account_commands_and_the_register_form_use_no_views(catalog: Catalog,
+                                                                   sessions: Factory) -> None:
+    desk = desk_for(catalog, ViewQuota(sessions))
+    for command in ("help", "me", "register", "link"):
+        desk.handle(Request.command_of(ALICE, command))
+    assert look(desk, ALICE, "E11.9").footer.endswith("0 code views left this month")
+
+
+def test_unlimited_people_see_no_count(catalog: Catalog, sessions: Factory) -> None:
+    quota = ViewQuota(sessions)
+    desk = desk_for(catalog, quota)
+    desk.handle(Request.command_of(BOSS, "codedesk", "grant <@U_ALICE|alice> unlimited"))
+    for code in ("E11.9", "E10.9", "I10", "E78.5"):
+        card = look(desk, ALICE, code)
+        assert card.error is None
+        assert "left this month" not in card.footer
+
+
+def test_a_workspace_plan_lifts_limits_and_an_explicit_grant_still_wins(catalog: Catalog,
+                                                                        sessions: Factory) -> None:
+    desk = desk_for(catalog, ViewQuota(sessions))
+    bob = Actor(Platform.SLACK, "T1", "U_BOB", "bob")
+    planned = desk.handle(Request.command_of(BOSS, "codedesk", "plan unlimited"))
+    assert "now on the unlimited plan" in planned.title
+    desk.handle(Request.command_of(BOSS, "codedesk", "grant <@U_BOB> guest"))
+    assert all(look(desk, ALICE, c).error is None for c in ("E11.9", "E10.9", "I10"))
+    assert look(desk, bob, "E11.9").error is None
+    assert look(desk, bob, "E10.9").error is ErrorKind.QUOTA
+    desk.handle(Request.command_of(BOSS, "codedesk", "plan standard"))
+    assert look(desk, ALICE, "E78.5").error is ErrorKind.QUOTA
+
+
+# --- correctness under load ------------------------------------------------------------------------
+ATTEMPTS = 1000
+LIMIT = 6
+
+
+def _hammer(quota: ViewQuota, workers: int) -> list[bool]:
+    actor = Actor(Platform.DISCORD, "G1", "4242", "busy")
+
+    def attempt(i: int) -> bool:
+        # Distinct codes, so "re-opening is free" never hides a counting error.
+        return quota.admit(actor, System.ICD10CM, f"Z{i:04d}").allowed
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(attempt, range(ATTEMPTS)))
+
+
+def _stored(sessions: sessionmaker[Session]) -> tuple[int, int]:
+    with sessions() as session:
+        used = session.scalar(select(func.sum(ViewCounter.used)))
+        views = session.scalar(select(func.count()).select_from(CodeView))
+    return int(used or 0), int(views or 0)
+
+
+def _assert_exactly_six(url: str, workers: int) -> None:
+    engine = db.make_engine(url, pool_size=workers, max_overflow=0, pool_timeout=60)
+    try:
+        sessions = db.session_factory(engine)
+        quota = ViewQuota(sessions, QuotaPolicy(guest_views=LIMIT, registered_views=LIMIT + 5))
+        granted = _hammer(quota, workers)
+        assert granted.count(True) == LIMIT
+        assert _stored(sessions) == (LIMIT, LIMIT)  # the counter and the view records agree
+    finally:
+        engine.dispose()
+
+
+def test_a_thousand_concurrent_attempts_on_sqlite_grant_exactly_the_limit(sqlite_url: str) -> None:
+    _assert_exactly_six(sqlite_url, workers=24)
+
+
+def test_a_thousand_concurrent_attempts_on_postgresql_grant_exactly_the_limit(pg_url: str) -> None:
+    _assert_exactly_six(pg_url, workers=40)
+
+
+# --- failures --------------------------------------------------------------------------------------
+def _refused_as_unavailable(reply: Reply) -> None:
+    assert reply.error is ErrorKind.UNAVAILABLE
+    assert "temporarily unavailable, nothing was counted" in reply.title
+    assert not reply.fields
+
+
+def test_a_database_without_the_tables_grants_nothing_and_does_not_crash(catalog: Catalog,
+                                                                        tmp_path: Path) -> None:
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'empty.db'}")  # never migrated
+    desk = desk_for(catalog, ViewQuota(db.session_factory(engine)))
+    _refused_as_unavailable(look(desk, ALICE, "E11.9"))
+    _refused_as_unavailable(desk.handle(Request.command_of(ALICE, "me")))
+    engine.dispose()
+
+
+def test_an_unreachable_postgresql_grants_nothing(catalog: Catalog) -> None:
+    engine = db.make_engine("postgresql://postgres@127.0.0.1:1/none", connect_args={"connect_timeout": 2})
+    desk = desk_for(catalog, ViewQuota(db.session_factory(engine)))
+    _refused_as_unavailable(look(desk, ALICE, "E11.9"))
+    engine.dispose()
+
+
+def test_nothing_is_counted_when_the_database_fails_mid_way(catalog: Catalog, sqlite_url: str) -> None:
+    engine = db.make_engine(sqlite_url)
+    sessions = db.session_factory(engine)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE view_counters")  # the view record goes in, the counter fails
+    desk = desk_for(catalog, ViewQuota(sessions))
+    _refused_as_unavailable(look(desk, ALICE, "E11.9"))
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(CodeView)) == 0
+    engine.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from dataclasses import dataclass, field
@@ -55,7 +56,11 @@ class Services:
     @cached_property
     def search_engine(self) -> SearchEngine:
         """The code search index, from the on-disk cache when the catalog's version matches."""
-        return SearchEngine.open(self.catalog, self.settings.cache_dir)
+        engine = SearchEngine.open(self.catalog, self.settings.cache_dir)
+        # Catalog and index live as long as the process: keep them out of every later GC pass.
+        gc.collect()
+        gc.freeze()
+        return engine
 
     @cached_property
     def code_search(self) -> CodeSearch:

@@ -14,7 +14,7 @@ from pathlib import Path
 from core.codes.catalog import Catalog
 from core.codes.normalize import icd_canonical
 from core.codes.record import System
-from core.search.index import IndexTiming, SearchIndex, load_index
+from core.search.index import SYSTEMS, IndexTiming, SearchIndex, load_index
 from core.search.query import QueryParser, QueryPlan, QueryProblem, check, clean_query
 from core.search.rank import Hit, rank
 from core.search.synonyms import SynonymTable
@@ -53,7 +53,13 @@ class SearchEngine:
         self.synonyms = synonyms
         self.parser = QueryParser(index, synonyms)
         self.timing = timing
-        self._doc_of = {(index.system_of(d), c): d for d, c in enumerate(index.codes)}
+        self._doc_of: dict[tuple[int, str], int] | None = None  # built on the first code listing
+
+    def doc_of(self, system: System, code: str) -> int | None:
+        if self._doc_of is None:
+            self._doc_of = {key: d for d, key in enumerate(zip(self.index.systems.tolist(), self.index.codes,
+                                                                 strict=True))}
+        return self._doc_of.get((SYSTEMS.index(system), code))
 
     @classmethod
     def open(cls, catalog: Catalog, cache_dir: Path | None, synonyms: SynonymTable | None = None) -> SearchEngine:
@@ -91,8 +97,8 @@ class SearchEngine:
             hi = bisect.bisect_left(codes, prefix + "\x7f")
             if lo == hi:
                 continue
-            docs = [self._doc_of[(candidate_system, c)] for c in codes[lo:hi]
-                    if (candidate_system, c) in self._doc_of]
+            found = (self.doc_of(candidate_system, c) for c in codes[lo:hi])
+            docs = [d for d in found if d is not None]
             if billable_only:
                 docs = [d for d in docs if self.index.billable[d]]
             start = (page - 1) * page_size

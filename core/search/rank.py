@@ -103,16 +103,17 @@ def rank(index: SearchIndex, plan: QueryPlan, *, system: System | None = None, b
     candidates = np.flatnonzero(matched)
     if candidates.size == 0:
         return HitPage((), 0, offset)
+    named = [d for d in (index.docs_named(sig) for sig in plan.signatures) if len(d)]
+    if named:
+        exact = np.concatenate(named)
+        total[exact] += EXACT_BONUS * index.billable[exact]
     final = total[candidates] + COVERAGE_WEIGHT * coverage[candidates] + index.prior[candidates]
-    named = [index.docs_named(sig) for sig in plan.signatures]
-    if any(len(d) for d in named):
-        final += EXACT_BONUS * (np.isin(candidates, np.concatenate(named)) & index.billable[candidates])
     pool = max(RERANK_POOL, offset + limit)
     if candidates.size > pool:
         top = np.argpartition(-final, pool - 1)[:pool]
         candidates, final = candidates[top], final[top]
-    sets = _slot_sets(plan)
-    reranked = [(s + _title_bonus(index, plan, sets, d), d)
+    probe = _probe(plan)
+    reranked = [(s + _title_bonus(index, probe, d), d)
                 for s, d in zip(final.tolist(), candidates.tolist(), strict=True)]
     # Ties: the shorter code (the family's default), then code order, so results are stable.
     reranked.sort(key=lambda item: (-round(item[0], 4), len(index.codes[item[1]]), index.codes[item[1]]))
@@ -126,35 +127,56 @@ def rank(index: SearchIndex, plan: QueryPlan, *, system: System | None = None, b
     return HitPage(found, int(np.count_nonzero(matched)), offset)
 
 
-def _slot_sets(plan: QueryPlan) -> list[list[list[frozenset[int]]]]:
-    """Per concept, per alternative, the term ids each slot accepts: computed once per query."""
-    return [[[frozenset(t for t, _ in slot.choices) for slot in alt.slots] for alt in concept.alternatives]
-            for concept in plan.concepts]
+@dataclass(frozen=True)
+class _TitleProbe:
+    """The query, arranged for checking titles: which (concept, alternative, slot) each term fills."""
+
+    where: dict[int, list[tuple[int, int, int]]]
+    phrase_slots: dict[tuple[int, int], int]  # (concept, alternative) -> slot count, for phrases only
+    concepts: int
 
 
-def _title_bonus(index: SearchIndex, plan: QueryPlan, sets: list[list[list[frozenset[int]]]], doc: int) -> float:
+def _probe(plan: QueryPlan) -> _TitleProbe:
+    where: dict[int, list[tuple[int, int, int]]] = {}
+    phrase_slots: dict[tuple[int, int], int] = {}
+    for c, concept in enumerate(plan.concepts):
+        for a, alt in enumerate(concept.alternatives):
+            if len(alt.slots) > 1:
+                phrase_slots[(c, a)] = len(alt.slots)
+            for s, slot in enumerate(alt.slots):
+                for tid, _ in slot.choices:
+                    where.setdefault(tid, []).append((c, a, s))
+    return _TitleProbe(where, phrase_slots, len(plan.concepts))
+
+
+def _title_bonus(index: SearchIndex, probe: _TitleProbe, doc: int) -> float:
     """Phrase and proximity boosts: query concepts next to each other in the title, and the share of
-    the title's words the query asked for."""
+    the title's words the query asked for. One pass over the title's term ids."""
     title = index.title_ids(doc).tolist()
     if not title:
         return 0.0
+    concept_positions: list[list[int]] = [[] for _ in range(probe.concepts)]
+    slot_positions: dict[tuple[int, int], dict[int, list[int]]] = {}
+    covered = 0
+    for i, t in enumerate(title):
+        hits = probe.where.get(t)
+        if not hits:
+            continue
+        covered += 1
+        for c, a, s in hits:
+            concept_positions[c].append(i)
+            if (c, a) in probe.phrase_slots:
+                slot_positions.setdefault((c, a), {}).setdefault(s, []).append(i)
     bonus = 0.0
-    concept_positions: list[list[int]] = []
-    for alternatives in sets:
-        positions: list[int] = []
-        phrase = 0.0
-        for slots in alternatives:
-            slot_positions = [[i for i, t in enumerate(title) if t in ids] for ids in slots]
-            if len(slots) > 1 and all(slot_positions) and _in_order(slot_positions):
-                phrase = PHRASE_BONUS  # once per concept, however many of its wordings match
-            for found in slot_positions:
-                positions.extend(found)
-        bonus += phrase
-        concept_positions.append(positions)
+    phrased: set[int] = set()
+    for (c, a), found in slot_positions.items():
+        if c not in phrased and len(found) == probe.phrase_slots[(c, a)] \
+                and _in_order([found[s] for s in range(len(found))]):
+            phrased.add(c)  # once per concept, however many of its wordings match
+    bonus += PHRASE_BONUS * len(phrased)
     for left, right in itertools.pairwise(concept_positions):
-        if left and right and min(abs(a - b) for a in left for b in right) <= 2:
+        if left and right and min(abs(x - y) for x in left for y in right) <= 2:
             bonus += ADJACENT_BONUS
-    covered = sum(1 for t in title if t in plan.terms)
     return bonus + TITLE_COVER_BONUS * covered / len(title)
 
 

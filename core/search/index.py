@@ -29,7 +29,7 @@ from core.search.text import STOPWORDS, stem, terms, words
 
 log = logging.getLogger(__name__)
 
-BUILD_REVISION = "10"  # bump when indexing changes, so cached indexes are rebuilt
+BUILD_REVISION = "11"  # bump when indexing changes, so cached indexes are rebuilt
 SYSTEMS: tuple[System, ...] = (System.ICD10CM, System.HCPCS, System.CPT)
 KINDS: tuple[RecordKind, ...] = tuple(RecordKind)
 K1, B = 1.2, 0.75
@@ -137,7 +137,7 @@ def _prior(record: CodeRecord) -> float:
     if record.system is System.ICD10CM and record.kind is RecordKind.CODE:
         value -= 0.25 * max(0, len(record.code.replace(".", "")) - 3)  # shorter = the family's default
     if record.system is System.ICD10CM and record.code[:1] in ("O", "P"):
-        value -= 1.5  # pregnancy and newborn variants: found when the query says so, not by default
+        value -= 2.5  # pregnancy and newborn variants: found when the query says so, not by default
     if record.system is System.HCPCS and record.code[:2] in ("G8", "G9"):
         value -= 1.5  # quality-reporting codes whose long texts mention everything
     if record.kind is RecordKind.MODIFIER:

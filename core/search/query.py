@@ -43,7 +43,7 @@ class Slot:
 class Alternative:
     slots: tuple[Slot, ...]
     wording: str  # the words this alternative stands for, for "matched" labels
-    scale: float = 1.0  # an expansion longer than the typed words counts as much as those words
+    scale: float = 1.0  # sqrt(typed words / expansion words): every wording of a concept weighs alike
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +137,9 @@ class QueryParser:
                     slots = [self._exact_slot(t) for t in phrase]
                     known = tuple(s for s in slots if s is not None)
                     if known:
-                        alternatives.append(Alternative(known, " ".join(phrase), min(1.0, (span / len(known)) ** 0.5)))
+                        # A concept weighs about the same however many words express it: "cystitis"
+                        # for "bladder infection", "chronic obstructive pulmonary disease" for "copd".
+                        alternatives.append(Alternative(known, " ".join(phrase), (span / len(known)) ** 0.5))
                 if alternatives:
                     concepts.append(Concept(" ".join(typed_words), tuple(alternatives)))
                     expansions.append((" ".join(typed_words), _first(expansion.wording, 3)))

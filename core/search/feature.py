@@ -11,7 +11,7 @@ from core.codes.cards import CPT_NOTICE, open_action
 from core.codes.record import System
 from core.desk import Handler
 from core.replies import Action, ErrorKind, Reply, ResultItem, error_reply
-from core.requests import Request
+from core.requests import Request, RequestKind
 from core.search.engine import SearchEngine, SearchResult
 from core.search.query import QueryProblem
 from core.search.rank import Hit
@@ -84,7 +84,13 @@ class CodeSearch:
 
     # --- Searcher --------------------------------------------------------------------------------
     def search_reply(self, request: Request, words: str, system: System | None, page: int = 1) -> Reply:
-        return self.reply_for(SearchRequest(words, system, False, page))
+        reply = self.reply_for(SearchRequest(words, system, False, page))
+        if request.kind is RequestKind.MESSAGE and reply.is_error:
+            # A mention that is just chat ("hi there") gets pointers, not a search error.
+            return error_reply(ErrorKind.BAD_INPUT, "I did not find a code or anything to search for in that "
+                               "message.", "Ask about a code (“what is 99213?”), or search in words with "
+                               "`/codesearch knee pain`. `/help` lists everything I can do.")
+        return reply
 
     def reply_for(self, asked: SearchRequest) -> Reply:
         result = self.engine.search(asked.words, asked.system, billable_only=asked.billable_only,

@@ -29,6 +29,10 @@ STOPWORDS = frozenset({
     "with", "from", "into", "per", "than", "that", "this", "its", "it", "which", "any", "has", "have",
     "patient", "pt", "pts", "dx", "code", "codes", "icd", "cpt", "hcpcs", "what", "whats", "how", "do",
     "i", "my", "me", "we", "you", "search", "find", "please", "s",
+    # Chat around a question, so "hi, can you help me find the code for ..." searches only the rest.
+    "hello", "hi", "hey", "thanks", "thank", "there", "can", "could", "would", "should", "help", "need",
+    "looking", "look", "want", "who", "when", "why", "where", "about", "tell", "give", "show", "get",
+    "know", "anyone", "someone", "ok", "okay", "yes", "codedesk", "bill", "billing", "use", "correct",
 })
 
 

@@ -51,6 +51,12 @@ def test_free_text_without_codes_is_searched(catalog: Catalog, engine: SearchEng
     assert reply.results and not reply.is_error
 
 
+def test_a_chatty_mention_gets_pointers_not_a_search_error(catalog: Catalog, engine: SearchEngine) -> None:
+    reply = desk_with(catalog, engine).handle(Request.message_of(ALICE, "hi there, thanks!"))
+    assert reply.is_error and "did not find a code" in reply.title
+    assert "/codesearch" in reply.sections[0].text
+
+
 def test_next_page_button_continues_the_list(catalog: Catalog, engine: SearchEngine) -> None:
     desk = desk_with(catalog, engine)
     first = desk.handle(Request.command_of(ALICE, "codesearch", "fracture of femur billable"))

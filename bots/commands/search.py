@@ -70,7 +70,7 @@ def _bench_parsers(sub: argparse._SubParsersAction) -> argparse._SubParsersActio
 # --- codedesk search ---------------------------------------------------------------------------------
 def hits_json(result: SearchResult) -> list[dict[str, object]]:
     return [{"system": h.system.value, "code": h.code, "title": h.title, "score": h.score,
-             "matched": list(h.matched), "billable": h.billable} for h in result.hits]
+             "matched": list(h.matched), "billable": h.billable, "kind": h.kind.value} for h in result.hits]
 
 
 def cmd_search(args: argparse.Namespace, services: Services) -> int:
@@ -135,7 +135,7 @@ def _print_result(result: SearchResult, ms: float) -> None:
         return
     width = max(len(h.code) for h in result.hits)
     for hit in result.hits:
-        flag = "" if hit.billable else "  [not billable]"
+        flag = "  [modifier]" if hit.kind is RecordKind.MODIFIER else "" if hit.billable else "  [header]"
         print(f"{hit.code.ljust(width)}  {hit.system.label:<15} {hit.score:7.2f}  {hit.title}{flag}")
     first = (result.page - 1) * result.page_size + 1
     print(f"— {first}–{first + len(result.hits) - 1} of {result.total:,} in {ms:.1f} ms")

@@ -102,8 +102,9 @@ class SearchEngine:
             if billable_only:
                 docs = [d for d in docs if self.index.billable[d]]
             start = (page - 1) * page_size
-            hits = tuple(Hit(candidate_system, self.index.codes[d], self.index.titles[d], 1.0, (prefix,),
-                             bool(self.index.billable[d])) for d in docs[start:start + page_size])
+            hits = tuple(Hit(candidate_system, self.index.codes[d], self.index.titles[d], 1.0, (),
+                             bool(self.index.billable[d]), self.index.kind_of(d))
+                         for d in docs[start:start + page_size])
             return SearchResult(text, hits, len(docs), page, page_size, None, prefix)
         return None
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from core.codes.cards import CPT_NOTICE, open_action
-from core.codes.record import System
+from core.codes.record import RecordKind, System
 from core.desk import Handler
 from core.replies import Action, ErrorKind, Reply, ResultItem, error_reply
 from core.requests import Request, RequestKind
@@ -162,7 +162,11 @@ def _listing(result: SearchResult, asked: SearchRequest) -> Reply:
 
 def _item(hit: Hit) -> ResultItem:
     """Title: the code; subtitle: its short title; detail: system, billable, and the words it matched."""
-    parts = [hit.system.label, "billable" if hit.billable else "not billable (header or modifier)"]
+    if hit.kind is RecordKind.MODIFIER:
+        status = "modifier"
+    else:
+        status = "billable" if hit.billable else "header, not billable: open it for the codes under it"
+    parts = [hit.system.label, status]
     if hit.matched:
         parts.append("matched: " + ", ".join(hit.matched))
     return ResultItem(title=hit.code, subtitle=hit.title, detail=" · ".join(parts),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from core.codes.record import System
+from core.codes.record import RecordKind, System
 from core.search.index import SYSTEMS, FloatArray, SearchIndex
 from core.search.query import QueryPlan
 
@@ -33,6 +33,7 @@ class Hit:
     score: float
     matched: tuple[str, ...]  # the typed words (or phrases) this result matched
     billable: bool
+    kind: RecordKind = RecordKind.CODE
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ def rank(index: SearchIndex, plan: QueryPlan, *, system: System | None = None, b
     found = tuple(
         Hit(index.system_of(doc), index.codes[doc], index.titles[doc], round(score, 3),
             tuple(c.typed for c, cover in zip(plan.concepts, concept_cover, strict=False) if cover[doc] > 0),
-            bool(index.billable[doc]))
+            bool(index.billable[doc]), index.kind_of(doc))
         for score, doc in page
     )
     return HitPage(found, int(np.count_nonzero(matched)), offset)

@@ -126,7 +126,8 @@ class QueryParser:
         at = 0
         while at < len(stems):
             span, expansion = self._synonym_at(stems, at, system)
-            if expansion is not None:
+            joined = self._joined(kept, at) if span < 2 else None
+            if expansion is not None and joined is None:
                 typed_words = kept[at:at + span]
                 alternatives: list[Alternative] = []
                 # The key's own words count only as written: "uti" must not complete to "utilities".
@@ -145,6 +146,16 @@ class QueryParser:
                     expansions.append((" ".join(typed_words), _first(expansion.wording, 3)))
                     at += span
                     continue
+            if joined is not None:
+                # "wheel chair", "heart burn": two typed words the index knows as one.
+                pair = " ".join(kept[at:at + 2])
+                own = [self._exact_slot(t) for t in stems[at:at + 2]]
+                alternatives = [Alternative((Slot(((joined, 1.0),)),), pair, 2 ** 0.5)]
+                if all(slot is not None for slot in own):
+                    alternatives.append(Alternative(tuple(s for s in own if s is not None), pair))
+                concepts.append(Concept(pair, tuple(alternatives)))
+                at += 2
+                continue
             word, term = kept[at], stems[at]
             slot = self._word_slot(word, term)
             if slot is None:
@@ -175,6 +186,12 @@ class QueryParser:
             if found is not None:
                 return span, found
         return 0, None
+
+    def _joined(self, kept: list[str], at: int) -> int | None:
+        """The term id of two adjacent typed words written as one, when the index knows that word."""
+        if at + 1 >= len(kept) or not (kept[at].isalpha() and kept[at + 1].isalpha()):
+            return None
+        return self.index.term_id.get(stem(kept[at] + kept[at + 1]))
 
     def _exact_slot(self, term: str) -> Slot | None:
         tid = self.index.term_id.get(term)
@@ -227,8 +244,8 @@ class QueryParser:
         return found
 
     def _corrections(self, term: str) -> list[tuple[str, float]]:
-        if len(term) < 4:
-            return []
+        if len(term) < 5:
+            return []  # a short word has too many near neighbours to guess from
         cutoff = 80.0 if len(term) <= 5 else 75.0
         pool: list[str] = []
         for length in range(len(term) - 2, len(term) + 3):

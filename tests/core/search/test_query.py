@@ -92,3 +92,9 @@ def test_word_salad_ranks_in_score_order(engine: SearchEngine, parts: list[str])
     if not isinstance(result, QueryProblem):
         scores = [h.score for h in result.hits]
         assert scores == sorted(scores, reverse=True)
+
+
+def test_two_words_the_index_knows_as_one_are_joined(engine: SearchEngine) -> None:
+    result = engine.search("dependence on wheel chair")
+    assert not isinstance(result, QueryProblem)
+    assert result.hits[0].code == "Z99.3"

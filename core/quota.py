@@ -294,7 +294,9 @@ class ViewQuota:
                     .on_conflict_do_nothing()
                     .returning(CodeView.code)
                 ).first()
-                if new_view is None:  # opened before in this window: free
+                # A free re-open is a registered person's benefit: a guest's one view is one card, so
+                # a guest who opens the same code twice meets the register offer the second time.
+                if new_view is None and holder.registered:  # opened before in this window: free
                     used = used_in(session, holder.subject, window.key)
                 else:
                     ensure_counter(session, holder.subject, window.key)

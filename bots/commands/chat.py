@@ -9,6 +9,7 @@ import sys
 from adapters.shell import chat
 from adapters.shell.poster import ShellPoster
 from bots.app import Services
+from bots.commands import slack
 from bots.commands.jobs import start_scheduler
 
 
@@ -20,6 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("run", help="run the bot: Slack or Discord when tokens are set, else the shell")
     p.add_argument("platform", nargs="?", choices=["shell", "slack", "discord"])
+    slack.add_run_options(p)
     p.set_defaults(func=cmd_run)
 
 
@@ -73,5 +75,7 @@ def cmd_run(args: argparse.Namespace, services: Services) -> int:
         from bots.commands import discord as discord_command
 
         return discord_command.cmd_run(args, services)
+    if platform == "slack":
+        return slack.run_slack(args, services)
     print(f"The {platform} adapter is not available in this build.", file=sys.stderr)
     return 2

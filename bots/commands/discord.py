@@ -71,7 +71,12 @@ def cmd_run(args: argparse.Namespace, services: Services) -> int:
     config = _config()
     if config is None:
         return 2
+    from adapters.discord.poster import DiscordPoster
+    from bots.commands.jobs import start_scheduler
+
     services.upgrade()
+    # Every shard runs the digest scheduler; the send log makes each digest go out once.
+    scheduler = start_scheduler(services, {"discord": DiscordPoster.from_config(config)})
     try:
         asyncio.run(run_bot(services.desk(), config))
     except discord.LoginFailure:
@@ -80,4 +85,6 @@ def cmd_run(args: argparse.Namespace, services: Services) -> int:
     except discord.PrivilegedIntentsRequired:
         print("error: Discord says an intent is not enabled for this bot.", file=sys.stderr)
         return 1
+    finally:
+        scheduler.shutdown(wait=False)
     return 0

@@ -20,6 +20,7 @@ from sqlalchemy import insert
 
 from adapters.shell.poster import ShellPoster
 from bots.app import Services
+from bots.commands import bench
 from core import db
 from core.channels import ChannelPoster
 from core.db import transaction
@@ -39,31 +40,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--platform", default="shell", help="whose feeds/digests (this process posts as it)")
     p.set_defaults(func=cmd_jobs)
 
-    p = bench_kinds(sub).add_parser("digest",
+    p = bench.targets(sub).add_parser("digest",
                                     help="build and send digests for many subscriptions; prints sends/s")
     p.add_argument("--subscriptions", type=int, default=10_000)
     p.add_argument("--postings", type=int, default=20, help="live postings per workspace")
     p.add_argument("--workspaces", type=int, default=100)
     p.add_argument("--workers", type=int, default=8, help="posting threads")
-    p.add_argument("--platform", default="shell", help="the platform the subscriptions belong to")
-    p.add_argument("--poster", default="quiet",
-                   help="quiet (shell rendering to /dev/null), shell (print every digest), or "
-                        "module:factory — a no-argument callable returning a ChannelPoster")
+    p.add_argument("--platform", default="slack", help="the platform the subscriptions belong to")
+    p.add_argument("--poster", default="bots.digest_bench_slack:poster",
+                   help="default: the real Slack poster against the fake Slack Web API; also quiet (shell "
+                        "rendering to /dev/null), shell (print every digest), or module:factory — a "
+                        "no-argument callable returning a ChannelPoster")
     p.add_argument("--database-url", default="", help="default: a new SQLite file in a temporary folder")
     p.set_defaults(func=cmd_bench_digest)
-
-
-def bench_kinds(sub: argparse._SubParsersAction) -> argparse._SubParsersAction:
-    """The `codedesk bench` sub-commands, made by whichever module registers first (search, slack,
-    digest…). `targets` is also set, the attribute the Slack module looks for."""
-    bench = sub.choices.get("bench")
-    if bench is None:
-        bench = sub.add_parser("bench", help="benchmarks that print numbers")
-        bench.targets = bench.add_subparsers(dest="bench", required=True)
-    found = getattr(bench, "targets", None)
-    if isinstance(found, argparse._SubParsersAction):
-        return found
-    return next(a for a in bench._actions if isinstance(a, argparse._SubParsersAction))
 
 
 def posters_for(platform: str, poster: ChannelPoster) -> Mapping[str, ChannelPoster]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bots.app import Services
+from bots.commands import bench
 from core.codes.catalog import Catalog, SystemStatus
 from core.codes.record import CodeRecord, RecordKind, System
 from core.codes.sources import icd10cm
@@ -42,29 +43,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--batch", type=Path, help="a file with one query a line; prints one JSON line per query")
     p.set_defaults(func=cmd_search)
 
-    bench = _bench_parsers(sub)
-    b = bench.add_parser("search", help="recall and latency of code search vs a rapidfuzz full scan")
+    b = bench.targets(sub).add_parser("search", help="recall and latency of code search vs a rapidfuzz full scan")
     b.add_argument("--dev", type=Path, default=DEV_SET, help=f"query set (default {DEV_SET})")
     b.add_argument("--hcpcs", type=Path, default=HCPCS_FILE,
                    help="CMS HCPCS file to include when none is imported (default: the 2020 file in ../shared)")
     b.add_argument("--no-baseline", action="store_true", help="skip the rapidfuzz baseline")
     b.add_argument("--probe-rss", action="store_true", help=argparse.SUPPRESS)
     b.set_defaults(func=cmd_bench_search)
-
-
-def _bench_parsers(sub: argparse._SubParsersAction) -> argparse._SubParsersAction:
-    """The `bench` command's subcommands, shared with other modules that register benchmarks."""
-    existing = sub.choices.get("bench")
-    if existing is None:
-        existing = sub.add_parser("bench", help="benchmarks that print numbers")
-        existing.targets = existing.add_subparsers(dest="bench", required=True)  # what other modules look for
-    found = getattr(existing, "targets", None)
-    if isinstance(found, argparse._SubParsersAction):
-        return found
-    for action in existing._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return action
-    return existing.add_subparsers(dest="bench", required=True)
 
 
 # --- codedesk search ---------------------------------------------------------------------------------

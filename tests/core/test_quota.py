@@ -138,11 +138,22 @@ def test_a_guest_gets_one_view_then_a_plain_refusal_with_register(catalog: Catal
     assert refused.visibility == "only_you"
 
 
-def test_reopening_the_same_code_in_the_window_is_free(catalog: Catalog, sessions: Factory) -> None:
-    desk = desk_for(catalog, ViewQuota(sessions))
+def test_reopening_the_same_code_in_the_window_is_free_for_a_registered_person(
+        catalog: Catalog, sessions: Factory) -> None:
+    quota = ViewQuota(sessions)
+    desk = desk_for(catalog, quota)
+    Accounts(quota).register(ALICE, "Alice Coder", "alice@example.com")
     for _ in range(3):
         card = look(desk, ALICE, "E11.9")
-        assert card.error is None and card.footer.endswith("0 code views left this month")
+        assert card.error is None and card.footer.endswith("5 code views left this month")
+
+
+def test_a_guest_opening_the_same_code_twice_meets_the_register_offer(catalog: Catalog,
+                                                                       sessions: Factory) -> None:
+    desk = desk_for(catalog, ViewQuota(sessions))
+    assert look(desk, ALICE, "E11.9").footer.endswith("0 code views left this month")
+    again = look(desk, ALICE, "E11.9")
+    assert again.error is ErrorKind.QUOTA and [a.action_id for a in again.actions] == ["register"]
 
 
 def test_the_refusal_wording_follows_configuration(catalog: Catalog, sessions: Factory) -> None:
@@ -199,8 +210,11 @@ ATTEMPTS = 1000
 LIMIT = 6
 
 
+BUSY = Actor(Platform.DISCORD, "G1", "4242", "busy")
+
+
 def _hammer(quota: ViewQuota, workers: int) -> list[bool]:
-    actor = Actor(Platform.DISCORD, "G1", "4242", "busy")
+    actor = BUSY
 
     def attempt(i: int) -> bool:
         # Distinct codes, so "re-opening is free" never hides a counting error.
@@ -221,7 +235,9 @@ def _assert_exactly_six(url: str, workers: int) -> None:
     engine = db.make_engine(url, pool_size=workers, max_overflow=0, pool_timeout=60)
     try:
         sessions = db.session_factory(engine)
-        quota = ViewQuota(sessions, QuotaPolicy(guest_views=LIMIT, registered_views=LIMIT + 5))
+        quota = ViewQuota(sessions, QuotaPolicy(guest_views=1, registered_views=LIMIT))
+        # Registered, so each granted view also leaves a view record to count against the counter.
+        Accounts(quota).register(BUSY, "Busy Coder", "busy@example.com")
         granted = _hammer(quota, workers)
         assert granted.count(True) == LIMIT
         assert _stored(sessions) == (LIMIT, LIMIT)  # the counter and the view records agree

@@ -17,7 +17,8 @@ from tests.fakes.discord_server import EPHEMERAL
 
 async def test_a_guest_sees_one_card_then_the_limit_with_a_register_button(start_bot: StartBot,
                                                                            tmp_path: Path) -> None:
-    services = Services(Settings(database_url=f"sqlite:///{tmp_path / 'codedesk.db'}", home=CACHE_DIR.parent))
+    services = Services(Settings(database_url=f"sqlite:///{tmp_path / 'codedesk.db'}", home=CACHE_DIR.parent,
+                                 cache_dir=CACHE_DIR))
     services.upgrade()
     if services.views() is None:
         pytest.skip("bots.app.Services().views() is None: the quota feature is not merged yet")

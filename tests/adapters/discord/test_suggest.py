@@ -12,6 +12,7 @@ from core.codes.catalog import Catalog
 from core.codes.record import System
 from core.requests import Actor, Platform
 from core.settings import Settings
+from tests.conftest import CACHE_DIR
 
 ACTOR = Actor(Platform.DISCORD, "1200000000000000100", "1200000000000000300")
 
@@ -41,7 +42,8 @@ def test_labels_fit_discords_choice_limit(suggester: CatalogSuggester) -> None:
 
 def test_the_search_index_backs_word_suggestions_when_the_desk_has_one(catalog: Catalog,
                                                                       tmp_path: Path) -> None:
-    services = Services(Settings(database_url=f"sqlite:///{tmp_path / 'x.db'}", home=tmp_path))
+    services = Services(Settings(database_url=f"sqlite:///{tmp_path / 'x.db'}", home=tmp_path, cache_dir=CACHE_DIR))
+    services.upgrade()  # the catalog behind the search index reads imported codes from the database
     searcher = services.searcher()
     if searcher is None:
         pytest.skip("no Searcher is wired in bots.app.Services yet (the search feature is not merged)")

@@ -1,0 +1,92 @@
+"""What Slack already delivered: event ids (retries answer once) and request signatures (replays are
+refused). Kept in the database so every replica behind a load balancer agrees."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy import DateTime, Engine, String, delete
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import Base
+
+KEEP = timedelta(minutes=30)  # longer than Slack's 5-minute signature window and its retry schedule
+PRUNE_EVERY = 1000
+
+
+class SlackSeenKey(Base):
+    __tablename__ = "slack_seen_keys"
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)  # "event:Ev..." or "sig:v0=..."
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class SeenKeys:
+    """`first_time(key)` is True for exactly one caller across all processes sharing the database."""
+
+    def __init__(self, engine: Engine, clock: Callable[[], float] = time.time) -> None:
+        self.engine = engine
+        self.clock = clock
+        self._claims = 0
+        self._lock = threading.Lock()
+        dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+        table = SlackSeenKey.__table__
+        self._insert = dialect.insert(table).on_conflict_do_nothing().returning(table.c.key)
+        # SQLite has one writer; queueing our own threads here beats SQLite's sleeping busy-wait.
+        self._write_lock = threading.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
+
+    def first_time(self, key: str) -> bool:
+        now = datetime.fromtimestamp(self.clock(), UTC)
+        with self._write_lock, self.engine.begin() as conn:
+            inserted = conn.execute(self._insert, {"key": key[:160], "seen_at": now}).first() is not None
+        with self._lock:
+            self._claims += 1
+            prune = self._claims % PRUNE_EVERY == 0
+        if prune:
+            self.prune(now)
+        return inserted
+
+    def prune(self, now: datetime | None = None) -> None:
+        cutoff = (now or datetime.fromtimestamp(self.clock(), UTC)) - KEEP
+        with self._write_lock, self.engine.begin() as conn:
+            conn.execute(delete(SlackSeenKey).where(SlackSeenKey.seen_at < cutoff))
+
+
+class RecentKeys:
+    """`first_time` in this process's memory, for keys that only matter for a few minutes.
+
+    Used for request signatures when the database is SQLite: such a deployment is one process, and
+    keeping a write off every request keeps SQLite's single writer free for the view counters."""
+
+    def __init__(self, window_seconds: float = KEEP.total_seconds(),
+                 clock: Callable[[], float] = time.time) -> None:
+        self.window = window_seconds
+        self.clock = clock
+        self._expiry: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def first_time(self, key: str) -> bool:
+        now = self.clock()
+        with self._lock:
+            if len(self._expiry) > 10_000:
+                self._expiry = {k: t for k, t in self._expiry.items() if t > now}
+            expiry = self._expiry.get(key)
+            if expiry is not None and expiry > now:
+                return False
+            self._expiry[key] = now + self.window
+            return True
+
+
+class FirstSight(Protocol):
+    def first_time(self, key: str) -> bool: ...
+
+
+def signature_memory(engine: Engine, clock: Callable[[], float] = time.time) -> FirstSight:
+    """Replicas share PostgreSQL, so a replay sent to another replica is caught there too."""
+    return SeenKeys(engine, clock) if engine.dialect.name == "postgresql" else RecentKeys(clock=clock)

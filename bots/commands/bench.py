@@ -1,0 +1,15 @@
+"""`codedesk bench <target>`: the one `bench` command every benchmark module adds a target to."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def targets(sub: argparse._SubParsersAction) -> argparse._SubParsersAction:
+    """The sub-command list under `bench`, made by whichever module asks first."""
+    bench = sub.choices.get("bench")
+    if bench is None:
+        bench = sub.add_parser("bench", help="benchmarks that print numbers")
+        bench.set_defaults(bench_targets=bench.add_subparsers(dest="target", required=True))
+    found: argparse._SubParsersAction = bench.get_default("bench_targets")
+    return found

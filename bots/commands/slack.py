@@ -1,0 +1,82 @@
+"""`codedesk run slack [--http --port N]` and `codedesk bench slack`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from typing import TYPE_CHECKING
+
+from bots.app import Services
+from bots.commands import bench
+from bots.commands.jobs import start_scheduler
+
+if TYPE_CHECKING:
+    from adapters.slack.app import SlackParts
+    from adapters.slack.config import SlackConfig
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = bench.targets(sub).add_parser("slack", help="signed slash commands from many clients into the HTTP app")
+    p.add_argument("--clients", type=int, default=50, help="concurrent clients (default 50)")
+    p.add_argument("--requests", type=int, default=3000, help="commands to send after warm-up")
+    p.set_defaults(func=cmd_bench_slack)
+
+
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--http", action="store_true", help="Slack: serve HTTP instead of Socket Mode")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")),
+                        help="Slack HTTP port (default $PORT or 3000)")
+    parser.add_argument("--host", default="0.0.0.0", help="Slack HTTP bind address")
+
+
+def run_slack(args: argparse.Namespace, services: Services) -> int:
+    from adapters.slack.app import build_app
+    from adapters.slack.clients import slack_poster
+    from adapters.slack.config import ConfigError, SlackConfig
+
+    try:
+        config = SlackConfig.from_env(os.environ)
+    except ConfigError as err:
+        print(f"Cannot start the Slack app: {err}.", file=sys.stderr)
+        return 2
+    for name in ("slack_sdk", "slack_bolt"):
+        # Their DEBUG output prints request payloads, which hold what people typed.
+        logger = logging.getLogger(name)
+        logger.setLevel(max(logger.getEffectiveLevel(), logging.INFO))
+    services.upgrade()
+    parts = build_app(services.desk(), config, services.engine)
+    # Every replica runs the digest scheduler; the send log makes each digest go out once.
+    scheduler = start_scheduler(services, {"slack": slack_poster(config, services.engine)})
+    try:
+        return _serve(args, parts, config)
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+def _serve(args: argparse.Namespace, parts: SlackParts, config: SlackConfig) -> int:
+    from adapters.slack.http import SlackHttpServer
+    from adapters.slack.socket import socket_handler
+
+    if getattr(args, "http", False) or not config.app_token:
+        # Many short requests on many threads: hand the GIL over sooner than every 5 ms to cut tail latency.
+        sys.setswitchinterval(0.0005)
+        server = SlackHttpServer(parts, host=getattr(args, "host", "0.0.0.0"),
+                                 port=getattr(args, "port", 3000))
+        print(f"CodeDesk for Slack: HTTP on {server.url} (events at /slack/events, health at /healthz)",
+              file=sys.stderr, flush=True)
+        try:
+            server.serve_forever()
+        finally:
+            server.server_close()
+        return 0
+    print("CodeDesk for Slack: Socket Mode", file=sys.stderr, flush=True)
+    socket_handler(parts, config.app_token).start()
+    return 0
+
+
+def cmd_bench_slack(args: argparse.Namespace, services: Services) -> int:
+    from bots.slack_bench import run_bench
+
+    return run_bench(services, clients=args.clients, requests=args.requests)

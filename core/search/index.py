@@ -29,7 +29,7 @@ from core.search.text import STOPWORDS, stem, terms, words
 
 log = logging.getLogger(__name__)
 
-BUILD_REVISION = "12"  # bump when indexing changes, so cached indexes are rebuilt
+BUILD_REVISION = "13"  # bump when indexing changes, so cached indexes are rebuilt
 SYSTEMS: tuple[System, ...] = (System.ICD10CM, System.HCPCS, System.CPT)
 KINDS: tuple[RecordKind, ...] = tuple(RecordKind)
 K1, B = 1.2, 0.75
@@ -121,6 +121,8 @@ def _fields(record: CodeRecord) -> list[tuple[str, str]]:
     if record.summary:
         out.append((_SUMMARY, record.summary))
     out.extend((_ALIAS, n.text) for n in record.notes if n.kind in _ALIAS_NOTES)
+    if record.kind is RecordKind.MODIFIER:
+        out.append((_ALIAS, f"modifier {record.code}"))  # "modifier 25", "59 modifier"
     return out
 
 

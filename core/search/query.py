@@ -203,6 +203,7 @@ class QueryParser:
         slot = self._make_slot(word, term)
         if len(self._slot_cache) > 20_000:  # bounded: arbitrary user words must not grow memory forever
             self._slot_cache.clear()
+            self._correction_of.clear()
         self._slot_cache[word] = slot
         return slot
 

@@ -56,3 +56,8 @@ def test_word_order_does_not_matter_much(engine: SearchEngine) -> None:
     one = found(engine, "kidney disease chronic stage 4").hits[0].code
     other = found(engine, "stage 4 chronic kidney disease").hits[0].code
     assert one == other == "N18.4"
+
+
+def test_a_modifier_is_found_by_its_number(engine: SearchEngine) -> None:
+    hit = found(engine, "modifier 59", system=System.CPT).hits[0]
+    assert (hit.code, hit.kind.value) == ("59", "modifier")

@@ -1,5 +1,8 @@
 """Search in chat, through the real Desk: /codesearch, /icd10 <words>, free text, next page."""
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from core.codes.cards import OPEN_CODE
 from core.codes.catalog import Catalog
 from core.codes.record import System
@@ -112,3 +115,18 @@ def test_the_index_is_opened_on_the_first_search_only(catalog: Catalog, engine: 
     desk.handle(Request.command_of(ALICE, "codesearch", "bronchitis"))
     desk.handle(Request.command_of(ALICE, "codesearch", "sinusitis"))
     assert len(opened) == 1
+
+
+def test_hcpcs_words_before_any_import_say_how_to_import(catalog: Catalog, engine: SearchEngine) -> None:
+    reply = desk_with(catalog, engine).handle(Request.command_of(ALICE, "hcpcs", "standard walker"))
+    assert reply.error is ErrorKind.NOT_FOUND
+    assert "codedesk import hcpcs FILE" in reply.sections[0].text
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=400), st.sampled_from(["codesearch", "icd10", "cpt", "code"]))
+def test_any_command_text_gets_a_reply(catalog: Catalog, engine: SearchEngine, text: str, command: str) -> None:
+    reply = desk_with(catalog, engine).handle(Request.command_of(ALICE, command, text))
+    assert reply.title
+    assert reply.error is not ErrorKind.INTERNAL
+    assert reply.is_error or reply.results or reply.fields

@@ -44,8 +44,9 @@ _KIND_PRIOR = {RecordKind.CODE: 0.0, RecordKind.MODIFIER: 0.0, RecordKind.CATEGO
                RecordKind.BLOCK: -8.0, RecordKind.CHAPTER: -10.0}
 _DEFAULT_MARKERS = re.compile(r"\bunspecified\b|\bwithout complications?\b|\buncomplicated\b|\bnos\b|"
                               r"\bnot specified\b|\bsite not specified\b", re.IGNORECASE)
-# ICD-10-CM puts nonessential modifiers in parentheses; they and default words do not make a text
-# "longer" for length normalisation, so "Hypertension (arterial) (benign)" reads as plain hypertension.
+# ICD-10-CM puts nonessential modifiers in parentheses and synonyms in square brackets; neither, nor
+# the default words, makes a text "longer" for length normalisation, so "Hypertension (arterial)
+# (benign)" reads as plain hypertension.
 _PARENTHESISED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 _LENGTH_NEUTRAL = frozenset(terms("unspecified nos not elsewhere classified site initial encounter "
                                   "uncomplicated organism type"))

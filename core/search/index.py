@@ -29,7 +29,7 @@ from core.search.text import STOPWORDS, stem, terms, words
 
 log = logging.getLogger(__name__)
 
-BUILD_REVISION = "13"  # bump when indexing changes, so cached indexes are rebuilt
+BUILD_REVISION = "15"  # bump when indexing changes, so cached indexes are rebuilt
 SYSTEMS: tuple[System, ...] = (System.ICD10CM, System.HCPCS, System.CPT)
 KINDS: tuple[RecordKind, ...] = tuple(RecordKind)
 K1, B = 1.2, 0.75
@@ -131,12 +131,14 @@ def _prior(record: CodeRecord) -> float:
     value = _KIND_PRIOR.get(record.kind, 0.0)
     if record.kind is RecordKind.CODE and not record.billable:
         value -= 2.0
-    if _DEFAULT_MARKERS.search(record.title) and not _UNSPECIFIED_DETAIL.search(record.title):
-        value += 1.5
+    if not _UNSPECIFIED_DETAIL.search(record.title):
+        # "Unspecified fracture of unspecified femur" is more the default than "Other fracture of ...".
+        markers = len(_DEFAULT_MARKERS.findall(record.title))
+        value += 1.5 * min(markers, 1) + 0.75 * min(max(markers - 1, 0), 1)
     if _LATER_ENCOUNTER.search(record.title):
         value -= 2.5
     if _OPEN_FRACTURE.search(record.title):
-        value -= 0.5
+        value -= 1.0
     if record.system is System.ICD10CM and record.kind is RecordKind.CODE:
         value -= 0.25 * max(0, len(record.code.replace(".", "")) - 3)  # shorter = the family's default
     if record.system is System.ICD10CM and record.code[:1] in ("O", "P"):

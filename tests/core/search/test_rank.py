@@ -61,3 +61,8 @@ def test_word_order_does_not_matter_much(engine: SearchEngine) -> None:
 def test_a_modifier_is_found_by_its_number(engine: SearchEngine) -> None:
     hit = found(engine, "modifier 59", system=System.CPT).hits[0]
     assert (hit.code, hit.kind.value) == ("59", "modifier")
+
+
+def test_an_injury_query_prefers_the_unspecified_closed_initial_encounter(engine: SearchEngine) -> None:
+    hit = found(engine, "fracture of the femur").hits[0]
+    assert hit.code == "S72.90XA"

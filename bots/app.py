@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from dataclasses import dataclass, field
@@ -16,6 +17,8 @@ from core.codes.catalog import Catalog
 from core.desk import Desk, Feature, Searcher, ViewGate
 from core.jobs.feature import JobsFeature
 from core.quota import QuotaPolicy, ViewQuota
+from core.search.engine import SearchEngine
+from core.search.feature import CodeSearch
 from core.settings import Settings
 
 
@@ -50,14 +53,28 @@ class Services:
     def views(self) -> ViewGate | None:
         return self.quota
 
+    @cached_property
+    def search_engine(self) -> SearchEngine:
+        """The code search index, from the on-disk cache when the catalog's version matches."""
+        engine = SearchEngine.open(self.catalog, self.settings.cache_dir)
+        # Catalog and index live as long as the process: keep them out of every later GC pass.
+        gc.collect()
+        gc.freeze()
+        return engine
+
+    @cached_property
+    def code_search(self) -> CodeSearch:
+        return CodeSearch(lambda: self.search_engine)  # the index loads on the first search
+
     def searcher(self) -> Searcher | None:
-        return None
+        return self.code_search
 
     def features(self) -> tuple[Feature, ...]:
         """Every feature's commands; each feature adds one line here."""
         features: list[Feature] = []
         features.append(AccountsFeature(self.accounts))
         features.append(self.jobs_feature())
+        features.append(self.code_search)
         return tuple(features)
 
     def jobs_feature(self) -> Feature:

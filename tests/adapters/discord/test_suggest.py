@@ -43,6 +43,7 @@ def test_labels_fit_discords_choice_limit(suggester: CatalogSuggester) -> None:
 def test_the_search_index_backs_word_suggestions_when_the_desk_has_one(catalog: Catalog,
                                                                       tmp_path: Path) -> None:
     services = Services(Settings(database_url=f"sqlite:///{tmp_path / 'x.db'}", home=tmp_path, cache_dir=CACHE_DIR))
+    services.upgrade()  # the catalog behind the search index reads imported codes from the database
     searcher = services.searcher()
     if searcher is None:
         pytest.skip("no Searcher is wired in bots.app.Services yet (the search feature is not merged)")

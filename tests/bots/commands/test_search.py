@@ -1,0 +1,61 @@
+"""`codedesk search` and the bench's query-set reader, run in-process against a home of the test's own."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bots.cli import main
+from bots.commands.search import DevQuery, read_dev_set, score
+from core.codes.record import System
+from tests.conftest import CACHE_DIR
+
+
+@pytest.fixture(autouse=True)
+def local_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("CODEDESK_HOME", str(tmp_path))
+    monkeypatch.setenv("CODEDESK_CACHE_DIR", str(CACHE_DIR))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    return tmp_path
+
+
+def test_search_prints_codes_with_titles(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["search", "otitis", "media", "--limit", "3"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("H66.9") and "otitis media" in lines[0].lower()
+    assert lines[-1].startswith("— 1–3 of")
+
+
+def test_search_json_respects_system_and_limit(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["search", "office", "visit", "--system", "cpt", "--limit", "4", "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["query"] == "office visit" and isinstance(payload["ms"], float)
+    assert len(payload["results"]) == 4
+    assert {r["system"] for r in payload["results"]} == {"cpt"}
+    assert set(payload["results"][0]) >= {"system", "code", "title", "score"}
+
+
+def test_batch_prints_one_json_line_per_query(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    batch = tmp_path / "queries.txt"
+    batch.write_text("bee sting\n\n   \n🙂\nE11.\n", encoding="utf-8")
+    assert main(["search", "--batch", str(batch), "--json"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["query"] for r in rows] == ["bee sting", "🙂", "E11."]
+    assert rows[0]["results"] and rows[1]["results"] == [] and "no letters" in rows[1]["error"]
+    assert rows[2]["results"][0]["code"] == "E11"
+
+
+def test_a_bad_query_is_an_error_with_a_hint(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["search", "?!?"]) == 2
+    assert "no letters or digits" in capsys.readouterr().err
+
+
+def test_the_bench_reads_query_sets_and_scores_prefixes(tmp_path: Path) -> None:
+    path = tmp_path / "set.tsv"
+    path.write_text("# a comment\nquery\tsystem\taccepted\nsugar\ticd10cm\tE11.9, E11.6*\nstick\tall\tA0001\n",
+                    encoding="utf-8")
+    queries = read_dev_set(path)
+    assert queries == [DevQuery("sugar", System.ICD10CM, ("E119", "E116*")), DevQuery("stick", None, ("A0001",))]
+    assert queries[0].accepts("E11.65") and not queries[0].accepts("E11.8")
+    result = score(queries, [["E11.8", "E11.65"], ["X"]], [1.0, 3.0])
+    assert (result.recall1, result.recall5, result.mrr) == (0.0, 0.5, 0.25)

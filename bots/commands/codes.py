@@ -7,6 +7,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 from dataclasses import asdict
 from pathlib import Path
 
@@ -148,7 +149,10 @@ def cmd_data(args: argparse.Namespace, services: Services) -> int:
         return _update_hcpcs(args.url or os.environ.get("CODEDESK_HCPCS_URL", DEFAULT_HCPCS_URL), services)
     catalog = services.catalog
     if args.action == "prepare":
-        print(f"Catalog ready (data version {catalog.version}).")
+        started = time.perf_counter()
+        documents = services.search_engine.index.size
+        print(f"Catalog and search index ready (data version {catalog.version}, {documents:,} documents "
+              f"searchable, {time.perf_counter() - started:.1f} s).")
     for status in catalog.statuses:
         print(f"{status.system.label:16} {status.records:>7,} records, {status.billable:>7,} billable  "
               f"version: {status.version or '-'}")

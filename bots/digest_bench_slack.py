@@ -14,6 +14,9 @@ class FakeSlackBenchPoster(SlackPoster):
     """A SlackPoster whose workspaces all talk to a fake Slack started for the benchmark."""
 
     def __init__(self) -> None:
+        from bots.commands.bench import source_checkout_on_path
+
+        source_checkout_on_path()
         from tests.fakes.slack_api import FakeSlack  # a source checkout only, like `bench slack`
 
         self.fake = FakeSlack().start()

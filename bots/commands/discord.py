@@ -75,6 +75,7 @@ def cmd_run(args: argparse.Namespace, services: Services) -> int:
     from bots.commands.jobs import start_scheduler
 
     services.upgrade()
+    services.search_engine  # noqa: B018 - load the index before connecting, so no request waits for it
     # Every shard runs the digest scheduler; the send log makes each digest go out once.
     scheduler = start_scheduler(services, {"discord": DiscordPoster.from_config(config)})
     try:

@@ -46,6 +46,7 @@ def run_slack(args: argparse.Namespace, services: Services) -> int:
         logger = logging.getLogger(name)
         logger.setLevel(max(logger.getEffectiveLevel(), logging.INFO))
     services.upgrade()
+    services.search_engine  # noqa: B018 - load the index before serving, so no request waits for it
     parts = build_app(services.desk(), config, services.engine)
     # Every replica runs the digest scheduler; the send log makes each digest go out once.
     scheduler = start_scheduler(services, {"slack": slack_poster(config, services.engine)})

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import DateTime, bindparam, delete, select, text, update
+from sqlalchemy import Connection, DateTime, Engine, bindparam, delete, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -176,17 +176,18 @@ _VIEW_SQL = text('INSERT INTO code_views (subject, "window", system, code, platf
                  ).bindparams(bindparam("at", type_=DateTime(timezone=True)))  # stored as the ORM stores it
 _COUNTER_SQL = text('INSERT INTO view_counters (subject, "window", used) VALUES (:s, :w, 0) '
                     "ON CONFLICT DO NOTHING")
+_USED_SQL = text('SELECT used FROM view_counters WHERE subject = :s AND "window" = :w')
 _BUMP_SQL = text('UPDATE view_counters SET used = used + 1 WHERE subject = :s AND "window" = :w RETURNING used')
 _BUMP_BELOW_SQL = text('UPDATE view_counters SET used = used + 1 WHERE subject = :s AND "window" = :w '
                        "AND used < :limit RETURNING used")
 
 
-def resolve(session: Session, identity: IdentityKey) -> Holder:
+def resolve(session: Session | Connection, identity: IdentityKey) -> Holder:
     """The tier and counter subject of an identity: an admin's grant wins, then an unlimited workspace
     plan, then registration; everyone else is a guest."""
-    # Fixed SQL on the session's connection: this runs on every card view, and building statements
-    # costs more than running them.
-    conn = session.connection()
+    # Fixed SQL on a plain connection: this runs on every card view, and building statements costs
+    # more than running them.
+    conn = session.connection() if isinstance(session, Session) else session
     platform, workspace_id, user_id = identity
     row = conn.execute(_HOLDER_SQL, {"p": platform, "w": workspace_id, "u": user_id}).first()
     plan = conn.execute(_PLAN_SQL, {"p": platform, "w": workspace_id}).scalar()
@@ -209,9 +210,8 @@ def insert_for(session: Session, entity: Any) -> Any:
     return postgresql.insert(entity) if dialect == "postgresql" else sqlite.insert(entity)
 
 
-def used_in(session: Session, subject: str, window: str) -> int:
-    used = session.scalar(select(ViewCounter.used).where(ViewCounter.subject == subject,
-                                                         ViewCounter.window == window))
+def used_in(session: Session | Connection, subject: str, window: str) -> int:
+    used = session.execute(_USED_SQL, {"s": subject, "w": window}).scalar()
     return int(used or 0)
 
 
@@ -278,6 +278,7 @@ class ViewQuota:
     def __init__(self, sessions: sessionmaker[Session], policy: QuotaPolicy | None = None,
                  clock: Clock = utcnow) -> None:
         self.sessions = sessions
+        self._engine: Engine = sessions.kw["bind"]
         self.policy = policy or QuotaPolicy()
         self.clock = clock
 
@@ -301,23 +302,23 @@ class ViewQuota:
         window = self.window()
         refused: Standing | None = None
         try:
-            with self.sessions() as session, session.begin():
-                holder = resolve(session, identity)
+            # A Core transaction, not an ORM session: the hot path needs none of the session's machinery.
+            with self._engine.begin() as conn:
+                holder = resolve(conn, identity)
                 limit = self.policy.limit(holder.tier)
-                conn = session.connection()
                 new_view = conn.execute(_VIEW_SQL, {
                     "s": holder.subject, "w": window.key, "sys": system, "c": code, "p": identity[0],
                     "ws": identity[1], "u": identity[2], "at": self.clock().astimezone(UTC)}).first()
                 # A free re-open is a registered person's benefit: a guest's one view is one card, so
                 # a guest who opens the same code twice meets the register offer the second time.
                 if new_view is None and holder.registered:  # opened before in this window: free
-                    used = used_in(session, holder.subject, window.key)
+                    used = used_in(conn, holder.subject, window.key)
                 else:
                     conn.execute(_COUNTER_SQL, {"s": holder.subject, "w": window.key})
                     bump = _BUMP_SQL if limit is None else _BUMP_BELOW_SQL
                     counted = conn.execute(bump, {"s": holder.subject, "w": window.key, "limit": limit}).scalar()
                     if counted is None:
-                        refused = Standing(holder.tier, limit, used_in(session, holder.subject, window.key),
+                        refused = Standing(holder.tier, limit, used_in(conn, holder.subject, window.key),
                                            window, holder.registered)
                         raise _Refused
                     used = int(counted)

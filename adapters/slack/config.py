@@ -30,7 +30,8 @@ class SlackConfig:
     commands: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_COMMANDS))
     inline_budget_seconds: float = 2.0  # answers slower than this are acknowledged and followed up
     # Code cards come from the in-memory catalog: answered on the request's own thread, no hand-off.
-    always_fast: frozenset[str] = frozenset({"cpt", "icd10", "icd", "hcpcs", "code", "help"})
+    # Answered on the request thread: lookups, help and search all finish in a few milliseconds.
+    always_fast: frozenset[str] = frozenset({"cpt", "icd10", "icd", "hcpcs", "code", "help", "codesearch", "me"})
 
     @property
     def multi_workspace(self) -> bool:

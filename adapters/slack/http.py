@@ -9,6 +9,7 @@ or replayed request gets 401 before the Bolt app (and the Desk) ever sees it.
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -98,7 +99,14 @@ def _first(value: str | Sequence[str] | None) -> str:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: a client reuses its connection
+    wbufsize = -1  # buffered: headers and body leave in one write when the request is done
     server: SlackHttpServer
+
+    def setup(self) -> None:
+        super().setup()
+        # Answers are small: without this, Nagle's algorithm holds a reply's last segment until the
+        # client's delayed ACK (~40 ms) on every keep-alive request.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def do_GET(self) -> None:
         path, _, query = self.path.partition("?")

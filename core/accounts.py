@@ -32,6 +32,7 @@ from core.quota import (
     add_to_counter,
     identity_subject,
     insert_for,
+    lock_identity_counters,
     move_views,
     raise_counter_to,
     resolve,
@@ -148,6 +149,7 @@ class Accounts:
         The views used this window come along, so registering adds views rather than resetting."""
         window = self.quota.window().key
         with self.sessions() as session, session.begin():
+            lock_identity_counters(session, [actor.identity], window)
             row = self._identity(session, actor.identity, actor.display_name)
             if row.account_id is not None:
                 account = session.get(Account, row.account_id)
@@ -175,9 +177,13 @@ class Accounts:
                 return False
             account_id = row.account_id
             subject = account_subject(account_id)
-            used = used_in(session, subject, window)
+            # Counter rows first, then identity rows: the order every view and registration uses.
+            keys = session.execute(select(Identity.platform, Identity.workspace_id, Identity.user_id)
+                                   .where(Identity.account_id == account_id)).all()
+            lock_identity_counters(session, [(p, w, u) for p, w, u in keys], window)
             members = session.execute(select(Identity).where(Identity.account_id == account_id)
                                       .with_for_update()).scalars().all()
+            used = used_in(session, subject, window)
             for member in members:
                 raise_counter_to(session, identity_subject(_key(member)), window, used)
                 session.execute(delete(CodeView).where(CodeView.subject == identity_subject(_key(member))))
@@ -221,6 +227,7 @@ class Accounts:
         code_hash = _hash(_normalize_link_code(text))
         window = self.quota.window().key
         with self.sessions() as session, session.begin():
+            lock_identity_counters(session, [actor.identity], window)
             now = self.now()
             # One statement claims the code, so two people racing with it cannot both succeed.
             account_id = session.execute(

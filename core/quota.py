@@ -182,6 +182,23 @@ _BUMP_BELOW_SQL = text('UPDATE view_counters SET used = used + 1 WHERE subject =
                        "AND used < :limit RETURNING used")
 
 
+_LOCK_COUNTER_SQL = text('SELECT used FROM view_counters WHERE subject = :s AND "window" = :w FOR UPDATE')
+
+
+def lock_identity_counters(session: Session | Connection, identities: list[IdentityKey], window: str) -> None:
+    """Serialise everything that counts views for these identities or moves their counts (a view,
+    registration, a link, leaving) on each identity's own counter row. Without it, a view resolved
+    to the guest counter just before registration moved that counter could be counted where nobody
+    looks any more. PostgreSQL only: SQLite's BEGIN IMMEDIATE already lets one writer in at a time."""
+    conn = session.connection() if isinstance(session, Session) else session
+    if conn.dialect.name != "postgresql":
+        return
+    for identity in sorted(set(identities)):  # one order everywhere, so two lockers never deadlock
+        params = {"s": identity_subject(identity), "w": window}
+        conn.execute(_COUNTER_SQL, params)
+        conn.execute(_LOCK_COUNTER_SQL, params)
+
+
 def resolve(session: Session | Connection, identity: IdentityKey) -> Holder:
     """The tier and counter subject of an identity: an admin's grant wins, then an unlimited workspace
     plan, then registration; everyone else is a guest."""
@@ -304,6 +321,7 @@ class ViewQuota:
         try:
             # A Core transaction, not an ORM session: the hot path needs none of the session's machinery.
             with self._engine.begin() as conn:
+                lock_identity_counters(conn, [identity], window.key)
                 holder = resolve(conn, identity)
                 limit = self.policy.limit(holder.tier)
                 new_view = conn.execute(_VIEW_SQL, {

@@ -286,3 +286,28 @@ def test_nothing_is_counted_when_the_database_fails_mid_way(catalog: Catalog, sq
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(CodeView)) == 0
     engine.dispose()
+
+
+def test_views_racing_a_registration_are_all_counted_on_postgresql(pg_url: str) -> None:
+    """A view resolved against the guest counter while registration moves that counter must still be
+    counted where the person's quota now lives: what was shown always equals what is stored."""
+    engine = db.make_engine(pg_url, pool_size=24, max_overflow=0, pool_timeout=60)
+    try:
+        sessions = db.session_factory(engine)
+        policy = QuotaPolicy(guest_views=3, registered_views=8)
+        for round_no in range(4):
+            quota = ViewQuota(sessions, policy)
+            actor = Actor(Platform.DISCORD, "G9", f"race{round_no}", "racer")
+
+            def attempt(i: int, actor: Actor = actor, quota: ViewQuota = quota) -> bool:
+                if i == 5:
+                    Accounts(quota).register(actor, "Race Coder", "race@example.com")
+                    return False
+                return quota.admit(actor, System.ICD10CM, f"Z{i:04d}").allowed
+
+            with ThreadPoolExecutor(max_workers=20) as pool:
+                granted = list(pool.map(attempt, range(60))).count(True)
+            assert granted == 8  # registered before the views ran out or not, 8 is the most and all get used
+            assert quota.standing(actor.identity).used == granted
+    finally:
+        engine.dispose()

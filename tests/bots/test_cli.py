@@ -13,12 +13,7 @@ from tests.conftest import CACHE_DIR, ROOT
 FIXTURE = ROOT / "tests" / "core" / "codes" / "sources" / "fixtures" / "hcpcs_2020_sample.txt"
 
 
-@pytest.fixture(autouse=True)
-def local_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("CODEDESK_HOME", str(tmp_path))
-    monkeypatch.setenv("CODEDESK_CACHE_DIR", str(CACHE_DIR))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    return tmp_path
+pytestmark = pytest.mark.usefixtures("local_home")
 
 
 def test_lookup_json_after_importing_hcpcs(capsys: pytest.CaptureFixture[str]) -> None:

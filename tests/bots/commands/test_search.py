@@ -8,15 +8,8 @@ import pytest
 from bots.cli import main
 from bots.commands.search import DevQuery, read_dev_set, score
 from core.codes.record import System
-from tests.conftest import CACHE_DIR
 
-
-@pytest.fixture(autouse=True)
-def local_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("CODEDESK_HOME", str(tmp_path))
-    monkeypatch.setenv("CODEDESK_CACHE_DIR", str(CACHE_DIR))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    return tmp_path
+pytestmark = pytest.mark.usefixtures("local_home")
 
 
 def test_search_prints_codes_with_titles(capsys: pytest.CaptureFixture[str]) -> None:

@@ -29,8 +29,7 @@ class SlackConfig:
     api_url: str = DEFAULT_API_URL
     commands: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_COMMANDS))
     inline_budget_seconds: float = 2.0  # answers slower than this are acknowledged and followed up
-    # Code cards come from the in-memory catalog: answered on the request's own thread, no hand-off.
-    # Answered on the request thread: lookups, help and search all finish in a few milliseconds.
+    # Answered on the request's own thread, no hand-off: lookups, help and search take milliseconds.
     always_fast: frozenset[str] = frozenset({"cpt", "icd10", "icd", "hcpcs", "code", "help", "codesearch", "me"})
 
     @property

@@ -19,6 +19,7 @@ from core.codes.lookup import lookup
 from core.codes.record import CodeRecord, System
 from core.codes.sources import cpt
 from core.db import transaction
+from core.requests import Actor, Platform
 
 # CMS moves this file every quarter; set CODEDESK_HCPCS_URL or pass --url for a newer one.
 DEFAULT_HCPCS_URL = "https://www.cms.gov/files/zip/january-2026-alpha-numeric-hcpcs-file.zip"
@@ -81,7 +82,6 @@ def cmd_lookup(args: argparse.Namespace, services: Services) -> int:
         print(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
         desk = services.desk()
-        from core.requests import Actor, Platform
         reply = desk.open_result(Actor(Platform.SHELL, "local", "cli"), result) if result.outcome.shows_card \
             else lookup_reply(catalog, result)
         print(render(reply))

@@ -47,6 +47,8 @@ class Catalog:
                 self._icd_children.setdefault(row.parent, []).append(row.code)
         self._records: dict[tuple[System, str], CodeRecord] = {r.key: r for r in records}
         self.cpt_ranges = cpt_ranges
+        # An organisation's licensed CPT file is loaded: a CPT code missing from it is unknown, not unlicensed.
+        self.cpt_licensed = any(r.licensed for r in records if r.system is System.CPT)
         self._sorted: dict[System, list[str]] = {s: [] for s in System}
         self._sorted[System.ICD10CM] = sorted(c for c, r in self._icd_rows.items() if r.kind in ("code", "category"))
         for system, code in self._records:
@@ -178,7 +180,8 @@ class Catalog:
     def load(cls, factory: sessionmaker[Session] | None, cache_dir: Path,
              cpt_data_dir: Path = cpt.DATA_DIR) -> Catalog:
         icd = icd10cm.load(cache_dir)
-        records = cpt.summary_records(cpt_data_dir)
+        ranges = cpt.load_ranges(cpt_data_dir)
+        records = cpt.summary_records(cpt_data_dir, ranges)
         hcpcs: list[CodeRecord] = []
         licensed: list[CodeRecord] = []
         sets: dict[str, store.Dataset] = {}
@@ -187,7 +190,7 @@ class Catalog:
                 hcpcs = store.imported_records(session, System.HCPCS)
                 licensed = store.imported_records(session, System.CPT)
                 sets = store.datasets(session)
-        merged = _merge_licensed(records, licensed)
+        merged = _merge_licensed(records, licensed, ranges)
         statuses = [
             SystemStatus(System.ICD10CM, icd10cm.SOURCE, icd.version, len(icd.rows),
                          sum(1 for r in icd.rows if r.kind == "code"),
@@ -206,12 +209,12 @@ class Catalog:
             cpt.SUMMARY_VERSION + (f" / licensed {cpt_set.version}" if cpt_set else ""), len(merged),
             sum(1 for r in merged if r.kind is RecordKind.CODE),
             "official descriptors imported" if cpt_set else "no licensed descriptors imported"))
-        return cls(icd, hcpcs + merged, cpt.load_ranges(cpt_data_dir), tuple(statuses))
+        return cls(icd, hcpcs + merged, ranges, tuple(statuses))
 
 
-def _merge_licensed(summaries: list[CodeRecord], licensed: list[CodeRecord]) -> list[CodeRecord]:
+def _merge_licensed(summaries: list[CodeRecord], licensed: list[CodeRecord],
+                    ranges: tuple[cpt.CptRange, ...]) -> list[CodeRecord]:
     by_code = {r.code: r for r in summaries}
-    ranges = cpt.load_ranges()
     for record in licensed:
         ours = by_code.get(record.code)
         if ours is not None:

@@ -73,10 +73,8 @@ def _resolve(catalog: Catalog, guess: CodeGuess, typed: str, today: date) -> Loo
         return LookupResult(Outcome.NOT_IMPORTED, typed, System.HCPCS, guess.code,
                             reason="no HCPCS Level II file has been imported yet")
     if guess.system is System.CPT and not guess.modifier:
-        status = catalog.status(System.CPT)
-        licensed = status is not None and "official descriptors imported" in status.detail
         holding = catalog.cpt_ranges_holding(guess.code)
-        if holding and not licensed:
+        if holding and not catalog.cpt_licensed:
             return LookupResult(Outcome.NOT_LICENSED, typed, System.CPT, guess.code,
                                 section=" › ".join(r.label for r in holding),
                                 reason="CodeDesk has no summary for this code, and the official CPT "

@@ -85,9 +85,9 @@ def ranges_holding(ranges: tuple[CptRange, ...], code: str) -> tuple[CptRange, .
     return tuple(found)
 
 
-def summary_records(data_dir: Path = DATA_DIR) -> list[CodeRecord]:
+def summary_records(data_dir: Path = DATA_DIR, ranges: tuple[CptRange, ...] | None = None) -> list[CodeRecord]:
     """A record per summarised code and per CPT modifier, carrying only the project's own words."""
-    ranges = load_ranges(data_dir)
+    ranges = load_ranges(data_dir) if ranges is None else ranges
     records: list[CodeRecord] = []
     for item in load_summaries(data_dir):
         holding = ranges_holding(ranges, item.code)

@@ -14,11 +14,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from core import db
 from core.accounts import Accounts, AccountsFeature
 from core.codes.catalog import Catalog
-from core.desk import Desk, Feature, Searcher, ViewGate
+from core.codes.feature import CodesFeature
+from core.codes.views import ViewGate
+from core.commands import Feature
+from core.desk import Desk
 from core.jobs.feature import JobsFeature
 from core.quota import QuotaPolicy, ViewQuota
 from core.search.engine import SearchEngine
 from core.search.feature import CodeSearch
+from core.search.suggest import SearchSuggester
 from core.settings import Settings
 
 
@@ -50,7 +54,7 @@ class Services:
     def accounts(self) -> Accounts:
         return Accounts(self.quota)
 
-    def views(self) -> ViewGate | None:
+    def views(self) -> ViewGate:
         return self.quota
 
     @cached_property
@@ -66,22 +70,28 @@ class Services:
     def code_search(self) -> CodeSearch:
         return CodeSearch(lambda: self.search_engine)  # the index loads on the first search
 
-    def searcher(self) -> Searcher | None:
+    def searcher(self) -> CodeSearch:
         return self.code_search
 
+    @cached_property
+    def codes_feature(self) -> CodesFeature:
+        return CodesFeature(lambda: self.catalog, views=self.views(), searcher=self.searcher())
+
     def features(self) -> tuple[Feature, ...]:
-        """Every feature's commands; each feature adds one line here."""
-        features: list[Feature] = []
-        features.append(AccountsFeature(self.accounts))
-        features.append(self.jobs_feature())
-        features.append(self.code_search)
-        return tuple(features)
+        """Every feature, in the order /help lists them; a new feature adds one line here."""
+        return (
+            self.codes_feature,
+            self.code_search,
+            AccountsFeature(self.accounts),
+            self.jobs_feature(),
+        )
 
     def jobs_feature(self) -> Feature:
         return JobsFeature(self.sessions)
 
     def desk(self) -> Desk:
-        return Desk(self.catalog, views=self.views(), searcher=self.searcher(), features=self.features())
+        return Desk(self.features(), free_text=self.codes_feature.free_text,
+                    suggester=SearchSuggester(lambda: self.catalog, self.code_search))
 
 
 def services_from_env() -> Services:

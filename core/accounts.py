@@ -10,7 +10,7 @@ import hashlib
 import re
 import secrets
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from core.accounts_tables import Account, CodeView, GrantAudit, Identity, LinkCode, ViewCounter, WorkspacePlan
 from core.codes.cards import register_action
-from core.desk import Handler
+from core.commands import Command, Handler, Option
 from core.quota import (
     IdentityKey,
     Plan,
@@ -343,22 +343,26 @@ class AccountsFeature:
         self.quota = accounts.quota
         self.policy = accounts.policy
 
-    def commands(self) -> Mapping[str, Handler]:
-        return {"register": self._register, "unregister": self._unregister, "me": self._me,
-                "link": self._link, "grant": self._grant, "plan": self._plan, "usage": self._usage}
+    def commands(self) -> Sequence[Command]:
+        return (
+            Command("register", "Register (free) for more code views each month", self._register,
+                    Option.text("args", "Optional details"), fast=False),
+            Command("me", "Your tier, code views left and when they reset", self._me,
+                    Option.text("args", "Optional")),
+            Command("link", "Join your CodeDesk accounts on Slack and Discord (one quota)", self._link,
+                    Option.text("args", "A link code, or nothing to get one"), fast=False),
+            Command("unregister", "Delete your name, email and view history", self._unregister,
+                    Option.text("args", "Optional"), fast=False),
+            Command("grant", "Admins: give a person a tier", self._grant,
+                    usage="/codedesk grant @user unlimited|registered|guest", listed=False, fast=False),
+            Command("plan", "Admins: the workspace's plan", self._plan,
+                    usage="/codedesk plan unlimited|standard", listed=False, fast=False),
+            Command("usage", "Admins: code views used this month, by person", self._usage,
+                    usage="/codedesk usage", listed=False, fast=False),
+        )
 
     def actions(self) -> Mapping[str, Handler]:
         return {"register": self._register}
-
-    def help_lines(self) -> list[str]:
-        return [
-            f"`/register` — free registration: {self.policy.registration_bonus} more code views a month",
-            "`/me` — your tier, code views left and when they reset",
-            "`/link` — join your CodeDesk accounts on Slack and Discord (one quota)",
-            "`/unregister` — delete your name, email and view history",
-            "Admins: `/codedesk grant @user unlimited|registered|guest`, "
-            "`/codedesk plan unlimited|standard`, `/codedesk usage`",
-        ]
 
     def _guarded(self, work: Callable[[], Reply]) -> Reply:
         """Run a database step; a database failure becomes a short reply, never a crash."""

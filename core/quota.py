@@ -26,8 +26,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.accounts_tables import CodeView, ViewCounter
 from core.codes.cards import register_action
 from core.codes.record import System
+from core.codes.views import ViewDecision
 from core.db import utcnow
-from core.desk import ViewDecision
 from core.replies import ErrorKind, Reply, error_reply
 from core.requests import Actor
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import uuid
 from dataclasses import dataclass, replace
 
 
@@ -100,6 +101,12 @@ class Reply:
     def is_error(self) -> bool:
         return self.error is not None
 
+    @property
+    def is_private(self) -> bool:
+        """Only the asker sees it (Slack and Discord ephemeral); decided here, never by a renderer.
+        Errors and quota refusals are for the asker alone, whatever the reply asked for."""
+        return self.is_error or self.visibility is Visibility.ONLY_YOU
+
     def shared(self) -> Reply:
         return replace(self, visibility=Visibility.CHANNEL)
 
@@ -119,3 +126,8 @@ def error_reply(kind: ErrorKind, title: str, hint: str = "", *actions: Action) -
     """A short error: what was wrong (title) and what to type instead (hint)."""
     sections = (Section("", hint),) if hint else ()
     return Reply(title=title, sections=sections, actions=tuple(actions), error=kind)
+
+
+def reference_id() -> str:
+    """A short id that ties an apology the user sees to the log line an operator reads."""
+    return uuid.uuid4().hex[:8]

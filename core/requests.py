@@ -5,6 +5,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+SHARE_WORD = "share"
+
 
 class Platform(enum.StrEnum):
     SHELL = "shell"
@@ -44,6 +46,16 @@ class Request:
     action_id: str = ""
     answers: dict[str, str] = field(default_factory=dict)  # form answers by field name
     channel_timezone: str = ""  # the workspace's time zone when the platform knows it
+
+    @property
+    def asks_to_share(self) -> bool:
+        """A command ending in `share` asks for its answer in the channel (`/cpt 99213 share`)."""
+        words = self.text.lower().split()
+        return self.kind is RequestKind.COMMAND and bool(words) and words[-1] == SHARE_WORD
+
+    def without_share(self) -> str:
+        """The argument text without the trailing `share`."""
+        return self.text.strip()[: -len(SHARE_WORD)].strip() if self.asks_to_share else self.text.strip()
 
     @classmethod
     def command_of(cls, actor: Actor, command: str, text: str = "", channel_id: str = "") -> Request:

@@ -6,6 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+# Slack and Discord both want an answer within three seconds: wait this long for the answer, then
+# acknowledge and follow up. Every adapter's budget helper reads this one value.
+ANSWER_BUDGET_SECONDS = 2.0
+
 
 @dataclass(frozen=True)
 class Settings:

@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import logging
 import signal
-from dataclasses import dataclass
 from typing import Any
 
 import discord
@@ -23,53 +22,18 @@ from adapters.discord import mapping
 from adapters.discord.components import DeskButton, view_for
 from adapters.discord.config import DiscordConfig, endpoints
 from adapters.discord.custom_ids import parse_form_id
-from adapters.discord.render import embed_for, is_ephemeral, modal_for
-from adapters.discord.suggest import Suggester, Suggestion, suggester_for
+from adapters.discord.render import embed_for, modal_for
 from core import logsafe
-from core.codes.record import System
+from core.commands import Command, OptionKind, Suggestion
 from core.desk import Desk
 from core.replies import Reply
-from core.requests import Request, RequestKind
+from core.requests import Request
+from core.settings import ANSWER_BUDGET_SECONDS
 
 log = logging.getLogger(__name__)
 
-ANSWER_BUDGET = 2.0  # seconds to wait before deferring; Discord's own limit is three
+CHOICE_LIMIT = 100  # characters in an autocomplete choice's name and value
 
-
-@dataclass(frozen=True, slots=True)
-class CommandSpec:
-    """One application command: its name (also the Desk's command name) and its single text option."""
-
-    name: str
-    description: str
-    option: str
-    option_help: str
-    required: bool = True
-    codes: bool = False  # the option is a code: autocomplete suggests codes
-    system: System | None = None
-
-
-COMMANDS: tuple[CommandSpec, ...] = (
-    CommandSpec("cpt", "A CPT code card", "code", "A CPT code such as 99213, or words to search", codes=True,
-                system=System.CPT),
-    CommandSpec("icd10", "An ICD-10-CM code card", "code", "An ICD-10-CM code such as E11.9, or words",
-                codes=True, system=System.ICD10CM),
-    CommandSpec("hcpcs", "A HCPCS Level II code card", "code", "A HCPCS code such as J1885, or words",
-                codes=True, system=System.HCPCS),
-    CommandSpec("code", "A card for any code: CPT, ICD-10-CM, HCPCS or a modifier", "code",
-                "Any code, e.g. E11.9, 99213, J1885 or mod 25", codes=True),
-    CommandSpec("codesearch", "Search codes in plain words", "query", "What to look for, e.g. knee pain"),
-    CommandSpec("register", "Register (free) for more code views", "args", "Optional details",
-                required=False),
-    CommandSpec("me", "Your CodeDesk account and the code views you have left", "args", "Optional",
-                required=False),
-    CommandSpec("link", "Link this Discord account with your CodeDesk account elsewhere", "args",
-                "A link code, or nothing to get one", required=False),
-    CommandSpec("jobs", "The medical-coding job board", "args", "e.g. search remote coder, or post",
-                required=False),
-    CommandSpec("codedesk", "Every CodeDesk command in one: /codedesk help", "args",
-                "A command and its arguments, e.g. cpt 99213", required=False),
-)
 
 def intents() -> discord.Intents:
     """Guilds and messages, without the privileged message-content intent: mentions carry content."""
@@ -81,8 +45,8 @@ def intents() -> discord.Intents:
 
 
 class CodeDeskBot(discord.AutoShardedClient):
-    def __init__(self, desk: Desk, config: DiscordConfig, *, suggester: Suggester | None = None,
-                 answer_budget: float = ANSWER_BUDGET, guild_ready_timeout: float = 2.0) -> None:
+    def __init__(self, desk: Desk, config: DiscordConfig, *,
+                 answer_budget: float = ANSWER_BUDGET_SECONDS, guild_ready_timeout: float = 2.0) -> None:
         sharding: dict[str, Any] = {"shard_count": config.shard_count}
         if config.shard_ids is not None:
             sharding["shard_ids"] = list(config.shard_ids)
@@ -90,12 +54,11 @@ class CodeDeskBot(discord.AutoShardedClient):
                          guild_ready_timeout=guild_ready_timeout, **sharding)
         self.desk = desk
         self.config = config
-        self.suggester: Suggester = suggester or suggester_for(desk.catalog, desk.searcher)
         self.answer_budget = answer_budget
         self.tree: app_commands.CommandTree[CodeDeskBot] = app_commands.CommandTree(self)
         self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
-        for spec in COMMANDS:
-            self.tree.add_command(self._command(spec))
+        for command in desk.registry.listed:
+            self.tree.add_command(self._command(command))
 
     async def on_ready(self) -> None:
         log.info("Discord bot ready: shards %s of %s, %d guilds", sorted(self.shards), self.shard_count,
@@ -110,40 +73,41 @@ class CodeDeskBot(discord.AutoShardedClient):
             self.shard_count, _url, _limits = await self.http.get_bot_gateway()
 
     # --- application commands ----------------------------------------------------------------------
-    def _command(self, spec: CommandSpec) -> app_commands.Command[Any, ..., None]:
+    def _command(self, spec: Command) -> app_commands.Command[Any, ..., None]:
+        """One application command from the core registry, with its one text option."""
         bot = self
-        if spec.required:
+        if spec.option.required:
             async def callback(interaction: discord.Interaction, text: str) -> None:
                 await bot.run_command(interaction, spec.name, text)
         else:
             async def callback(interaction: discord.Interaction, text: str = "") -> None:  # type: ignore[misc]
                 await bot.run_command(interaction, spec.name, text)
-        callback = app_commands.rename(text=spec.option)(callback)
-        callback = app_commands.describe(text=spec.option_help)(callback)
+        callback = app_commands.rename(text=spec.option.name)(callback)
+        callback = app_commands.describe(text=spec.option.help)(callback)
         command: app_commands.Command[Any, ..., None] = app_commands.Command(
-            name=spec.name, description=spec.description, callback=callback)
-        if spec.codes:
+            name=spec.name, description=spec.help, callback=callback)
+        if spec.option.kind is OptionKind.CODE:
             async def complete(interaction: discord.Interaction,
                                current: str) -> list[app_commands.Choice[str]]:
-                return await bot.suggest(interaction, spec.system, current)
+                return await bot.suggest(interaction, spec.name, current)
             command.autocomplete("text")(complete)
         return command
 
     async def run_command(self, interaction: discord.Interaction[Any], name: str, text: str) -> None:
         await self.respond(interaction, mapping.command_request(interaction, name, text))
 
-    async def suggest(self, interaction: discord.Interaction[Any], system: System | None,
+    async def suggest(self, interaction: discord.Interaction[Any], command: str,
                       typed: str) -> list[app_commands.Choice[str]]:
         if not typed.strip():
             return []
         actor = mapping.actor_of_interaction(interaction)
         try:
-            found: list[Suggestion] = await asyncio.to_thread(self.suggester.suggest, actor, system, typed)
+            found: list[Suggestion] = await asyncio.to_thread(self.desk.suggest, actor, command, typed)
         except Exception as exc:
             # An empty list keeps the box usable; typing the code by hand still works.
-            log.error("autocomplete failed: system=%s error=%s", system, logsafe.describe(exc))
+            log.error("autocomplete failed: command=%s error=%s", command[:30], logsafe.describe(exc))
             return []
-        return [app_commands.Choice(name=s.label, value=s.code) for s in found]
+        return [app_commands.Choice(name=s.label(CHOICE_LIMIT), value=s.code[:CHOICE_LIMIT]) for s in found]
 
     async def _on_tree_error(self, interaction: discord.Interaction[Any],
                              error: app_commands.AppCommandError) -> None:
@@ -169,7 +133,7 @@ class CodeDeskBot(discord.AutoShardedClient):
         if done:
             await self.send_reply(interaction, work.result())
             return
-        private = _probably_private(request)
+        private = not request.asks_to_share  # a wrong guess is mended in send_reply
         await interaction.response.defer(ephemeral=private, thinking=True)
         await self.send_reply(interaction, await work, deferred_private=private)
 
@@ -183,15 +147,15 @@ class CodeDeskBot(discord.AutoShardedClient):
         parts = reply.all_parts()
         first, rest = parts[0], parts[1:]
         if deferred_private is None:
-            await interaction.response.send_message(**_message_args(first), ephemeral=is_ephemeral(first))
-        elif deferred_private == is_ephemeral(first):
+            await interaction.response.send_message(**_message_args(first), ephemeral=first.is_private)
+        elif deferred_private == first.is_private:
             await interaction.edit_original_response(**_message_args(first))
         else:
             # The "thinking" message cannot change visibility: replace it with a followup.
-            await interaction.followup.send(**_message_args(first), ephemeral=is_ephemeral(first))
+            await interaction.followup.send(**_message_args(first), ephemeral=first.is_private)
             await interaction.delete_original_response()
         for part in rest:
-            await interaction.followup.send(**_message_args(part), ephemeral=is_ephemeral(part))
+            await interaction.followup.send(**_message_args(part), ephemeral=part.is_private)
 
     # --- mentions -----------------------------------------------------------------------------------
     async def on_message(self, message: discord.Message) -> None:
@@ -214,17 +178,9 @@ def _message_args(reply: Reply) -> dict[str, Any]:
     return args
 
 
-def _probably_private(request: Request) -> bool:
-    """Before the answer exists: most answers are only for the asker unless `share` was typed."""
-    return not (request.kind is RequestKind.COMMAND and request.text.lower().rstrip().endswith("share"))
-
-
-async def run_bot(desk: Desk, config: DiscordConfig, *, suggester: Suggester | None = None) -> None:
-    """Run until SIGTERM/SIGINT: build the autocomplete index, log in and connect the configured shards."""
-    bot = CodeDeskBot(desk, config, suggester=suggester)
-    prepare = getattr(bot.suggester, "prepare", None)
-    if callable(prepare):
-        await asyncio.to_thread(prepare)
+async def run_bot(desk: Desk, config: DiscordConfig) -> None:
+    """Run until SIGTERM/SIGINT: log in and connect the configured shards."""
+    bot = CodeDeskBot(desk, config)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

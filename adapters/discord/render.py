@@ -14,7 +14,7 @@ from typing import Any
 import discord
 
 from adapters.discord import custom_ids
-from core.replies import Action, ActionStyle, ErrorKind, Form, Reply, Visibility
+from core.replies import Action, ActionStyle, ErrorKind, Form, Reply
 
 log = logging.getLogger(__name__)
 
@@ -53,10 +53,6 @@ def clip(text: str, limit: int) -> str:
 def discord_markdown(text: str) -> str:
     """Core text uses *single stars* for bold (as Slack does); Discord needs **double**."""
     return _SLACK_BOLD.sub(r"**\1**", text)
-
-
-def is_ephemeral(reply: Reply) -> bool:
-    return reply.is_error or reply.visibility is Visibility.ONLY_YOU
 
 
 @dataclass(frozen=True, slots=True)

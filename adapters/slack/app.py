@@ -102,7 +102,7 @@ class Listeners:
         self.people = people
         self.seen = seen
         self.executor = executor
-        self.slash_names = config.slash_to_command()
+        self.slash_names = config.slash_to_command(c.name for c in desk.registry.commands)
 
     def attach(self, app: App) -> None:
         app.use(self.drop_retried_events)
@@ -134,7 +134,8 @@ class Listeners:
         request = mapping.command_request(self.actor(client, who), body, self.slash_names)
         trigger_id = str(body.get("trigger_id", ""))
         budget = self.config.inline_budget_seconds
-        slow_maybe = budget and request.command not in self.config.always_fast
+        declared = self.desk.registry.get(request.command)
+        slow_maybe = budget and not (declared is None or declared.fast)
         future = self.executor.submit(self.desk.handle, request) if slow_maybe else None
         try:
             reply = future.result(timeout=budget) if future else self.desk.handle(request)

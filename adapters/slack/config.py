@@ -1,16 +1,16 @@
-"""Slack settings, read from the environment: tokens, signing secret, API base URL, command names."""
+"""Slack settings, read from the environment: tokens, signing secret, API base URL, renamed commands.
+
+The commands themselves come from the core registry (core.commands); a workspace where another app
+owns a name renames it here (`CODEDESK_SLACK_COMMANDS="cpt=/cpt-code"`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from core.settings import ANSWER_BUDGET_SECONDS
+
 DEFAULT_API_URL = "https://slack.com/api/"
-# Canonical core command -> the slash command the workspace uses for it; `/codedesk` always works too.
-DEFAULT_COMMANDS: dict[str, str] = {
-    "cpt": "/cpt", "icd10": "/icd10", "hcpcs": "/hcpcs", "code": "/code", "codesearch": "/codesearch",
-    "register": "/register", "me": "/me", "link": "/link", "jobs": "/jobs", "codedesk": "/codedesk",
-}
 BOT_SCOPES = ("commands", "chat:write", "app_mentions:read", "im:history", "im:read", "im:write",
               "users:read", "channels:read", "groups:read")
 
@@ -27,18 +27,20 @@ class SlackConfig:
     client_id: str = ""
     client_secret: str = ""
     api_url: str = DEFAULT_API_URL
-    commands: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_COMMANDS))
-    inline_budget_seconds: float = 2.0  # answers slower than this are acknowledged and followed up
-    # Answered on the request's own thread, no hand-off: lookups, help and search take milliseconds.
-    always_fast: frozenset[str] = frozenset({"cpt", "icd10", "icd", "hcpcs", "code", "help", "codesearch", "me"})
+    renamed: Mapping[str, str] = field(default_factory=dict)  # core command -> the slash name used instead
+    inline_budget_seconds: float = ANSWER_BUDGET_SECONDS  # slower answers are acknowledged, then followed up
 
     @property
     def multi_workspace(self) -> bool:
         return bool(self.client_id)
 
-    def slash_to_command(self) -> dict[str, str]:
-        """The slash command Slack sends -> the core command name."""
-        out = {slash.lower(): name for name, slash in self.commands.items()}
+    def slash_name(self, command: str) -> str:
+        """The slash command this workspace types for a core command."""
+        return self.renamed.get(command, "/" + command)
+
+    def slash_to_command(self, commands: Iterable[str]) -> dict[str, str]:
+        """The slash command Slack sends -> the core command name, for every registered command."""
+        out = {self.slash_name(name).lower(): name for name in commands}
         out["/codedesk"] = "codedesk"
         return out
 
@@ -59,12 +61,12 @@ class SlackConfig:
                    app_token=env.get("SLACK_APP_TOKEN", ""), client_id=client_id,
                    client_secret=env.get("SLACK_CLIENT_SECRET", ""),
                    api_url=api_url if api_url.endswith("/") else api_url + "/",
-                   commands=parse_commands(env.get("CODEDESK_SLACK_COMMANDS", "")))
+                   renamed=parse_commands(env.get("CODEDESK_SLACK_COMMANDS", "")))
 
 
 def parse_commands(text: str) -> dict[str, str]:
     """`cpt=/cpt,icd10=/icd-10` overrides the default slash names, one pair per command."""
-    commands = dict(DEFAULT_COMMANDS)
+    commands: dict[str, str] = {}
     for pair in filter(None, (p.strip() for p in text.split(","))):
         name, sep, slash = pair.partition("=")
         name, slash = name.strip().lstrip("/").lower(), slash.strip()

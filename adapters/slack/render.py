@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from core.replies import Action, ActionStyle, Form, FormField, Reply, ResultItem, Visibility
+from core.replies import Action, ActionStyle, Form, FormField, Reply, ResultItem
 
 MAX_BLOCKS = 50
 MAX_MODAL_BLOCKS = 100
@@ -69,11 +69,6 @@ def decode_action_id(slack_action_id: str) -> str:
     return name if sep and index.isdigit() else slack_action_id
 
 
-def is_ephemeral(reply: Reply) -> bool:
-    # Errors and quota refusals are for the asker alone, whatever the reply asked for.
-    return reply.is_error or reply.visibility is Visibility.ONLY_YOU
-
-
 def render(reply: Reply) -> list[SlackMessage]:
     """The reply and its further parts, one Slack message each."""
     return [render_one(part) for part in reply.all_parts()]
@@ -81,7 +76,7 @@ def render(reply: Reply) -> list[SlackMessage]:
 
 def render_one(reply: Reply, max_blocks: int = MAX_BLOCKS) -> SlackMessage:
     return SlackMessage(text=fallback_text(reply), blocks=blocks_for(reply, max_blocks),
-                        ephemeral=is_ephemeral(reply), error=reply.is_error)
+                        ephemeral=reply.is_private, error=reply.is_error)
 
 
 def fallback_text(reply: Reply) -> str:

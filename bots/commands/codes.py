@@ -81,8 +81,8 @@ def cmd_lookup(args: argparse.Namespace, services: Services) -> int:
             payload["seventh_characters"] = result.seventh
         print(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
-        desk = services.desk()
-        reply = desk.open_result(Actor(Platform.SHELL, "local", "cli"), result) if result.outcome.shows_card \
+        actor = Actor(Platform.SHELL, "local", "cli")
+        reply = services.codes_feature.open_result(actor, result) if result.outcome.shows_card \
             else lookup_reply(catalog, result)
         print(render(reply))
     return 0 if result.outcome.shows_card else 1

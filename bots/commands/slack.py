@@ -7,11 +7,14 @@ import gc
 import logging
 import os
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bots.app import Services
 from bots.commands import bench
 from bots.commands.jobs import start_scheduler
+
+MANIFEST_PATH = Path("deploy/slack/manifest.yaml")
 
 if TYPE_CHECKING:
     from adapters.slack.app import SlackParts
@@ -19,6 +22,14 @@ if TYPE_CHECKING:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    slack = sub.add_parser("slack", help="the Slack app: write its manifest")
+    actions = slack.add_subparsers(dest="slack_action", required=True)
+    manifest = actions.add_parser("manifest", help="write deploy/slack/manifest.yaml from the command registry")
+    manifest.add_argument("--url", default="https://codedesk.example.org",
+                          help="the public base URL of `codedesk run slack --http`")
+    manifest.add_argument("--output", type=Path, default=MANIFEST_PATH,
+                          help="where to write it ('-' for standard output; default deploy/slack/manifest.yaml)")
+    manifest.set_defaults(func=cmd_manifest)
     p = bench.targets(sub).add_parser("slack", help="signed slash commands from many clients into the HTTP app")
     p.add_argument("--clients", type=int, default=50, help="concurrent clients (default 50)")
     p.add_argument("--requests", type=int, default=3000, help="commands to send after warm-up")
@@ -75,6 +86,19 @@ def _serve(args: argparse.Namespace, parts: SlackParts, config: SlackConfig) -> 
         return 0
     print("CodeDesk for Slack: Socket Mode", file=sys.stderr, flush=True)
     socket_handler(parts, config.app_token).start()
+    return 0
+
+
+def cmd_manifest(args: argparse.Namespace, services: Services) -> int:
+    from adapters.slack.manifest import manifest_yaml
+
+    text = manifest_yaml(services.desk().registry.commands, args.url.rstrip("/"))
+    if str(args.output) == "-":
+        sys.stdout.write(text)
+        return 0
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(text, encoding="utf-8")
+    print(f"wrote {args.output}", file=sys.stderr)
     return 0
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from core.commands import Command, Handler, Option
 from core.db import transaction, utcnow
 from core.jobs import feeds as feed_store
 from core.jobs import postings as store
@@ -27,7 +28,6 @@ from core.jobs.search import QueryError, parse_query, search
 from core.replies import ErrorKind, Field, Form, FormField, Reply, ResultItem, Section, error_reply
 from core.requests import Request, RequestKind
 
-Handler = Callable[[Request], Reply]
 LIST_LIMIT = 10
 
 POST_FORM_FIELDS = (  # five inputs: the most a Discord modal holds
@@ -56,15 +56,14 @@ class JobsFeature:
         self.sessions = sessions
         self.now = now
 
-    def commands(self) -> Mapping[str, Handler]:
-        return {"jobs": self.jobs, "job": self.jobs}
+    def commands(self) -> Sequence[Command]:
+        return (Command("jobs", "The medical-coding job board: newest jobs, search, post, daily digests",
+                        self.jobs, Option.text("args", "e.g. search remote coder, or post"), aliases=("job",),
+                        usage="/jobs", details=tuple(HELP), fast=False),)
 
     def actions(self) -> Mapping[str, Handler]:
         return {POST_FORM: self._post_action, OPEN_JOB: self._open_action, APPROVE_JOB: self._approve_action,
                 REJECT_JOB: self._reject_action, REMOVE_JOB: self._remove_action}
-
-    def help_lines(self) -> list[str]:
-        return [HELP[0], HELP[1], HELP[2], HELP[4]]
 
     # --- routing -----------------------------------------------------------------------------------
     def jobs(self, request: Request) -> Reply:

@@ -4,12 +4,12 @@ carries a button that opens its card (which does)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from core.codes.cards import CPT_NOTICE, open_action
 from core.codes.record import RecordKind, System
-from core.desk import Handler
+from core.commands import Command, Handler, Option
 from core.replies import Action, ErrorKind, Reply, ResultItem, error_reply
 from core.requests import Request, RequestKind
 from core.search.engine import SearchEngine, SearchResult
@@ -71,16 +71,17 @@ class CodeSearch:
         return self._engine
 
     # --- Feature ---------------------------------------------------------------------------------
-    def commands(self) -> Mapping[str, Handler]:
-        return {"codesearch": self._command}
+    def commands(self) -> Sequence[Command]:
+        return (Command("codesearch", "Find codes in your own words: abbreviations, lay terms and typos are fine",
+                        self._command, Option.text("query", "What to look for, e.g. knee pain", required=True),
+                        usage="/codesearch knee pain",
+                        details=("Start with `icd10`, `hcpcs` or `cpt` to search one system: "
+                                 "`/codesearch icd10 knee pain`",
+                                 "End with `billable` for billable codes only",
+                                 "`/icd10 <words>`, `/hcpcs <words>` and `/cpt <words>` search too")),)
 
     def actions(self) -> Mapping[str, Handler]:
         return {SEARCH_PAGE: self._page_action}
-
-    def help_lines(self) -> list[str]:
-        return ["`/codesearch <words>` — find codes in your own words (abbreviations, lay terms and typos "
-                "are fine); start with `icd10`, `hcpcs` or `cpt` to search one system, end with `billable` "
-                "for billable codes only. `/icd10 <words>`, `/hcpcs <words>`, `/cpt <words>` search too."]
 
     # --- Searcher --------------------------------------------------------------------------------
     def search_reply(self, request: Request, words: str, system: System | None, page: int = 1) -> Reply:

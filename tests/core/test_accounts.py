@@ -17,6 +17,7 @@ from core.desk import Desk
 from core.quota import ViewQuota
 from core.replies import ErrorKind, Reply
 from core.requests import Actor, Platform, Request
+from tests.desks import code_desk
 
 Factory = sessionmaker[Session]
 ALICE = Actor(Platform.SLACK, "T1", "U_ALICE", "alice")
@@ -29,7 +30,7 @@ GOOD = {"name": "Alice Coder", "email": "alice@example.org", "consent": "y"}
 @pytest.fixture
 def desk(catalog: Catalog, sessions: Factory) -> Desk:
     quota = ViewQuota(sessions)
-    return Desk(catalog, views=quota, features=(AccountsFeature(Accounts(quota)),))
+    return code_desk(catalog, views=quota, features=(AccountsFeature(Accounts(quota)),))
 
 
 def look(desk: Desk, actor: Actor, code: str) -> Reply:
@@ -209,7 +210,7 @@ def test_non_admins_are_told_plainly(desk: Desk, name: str) -> None:
 
 
 def test_grants_change_limits_and_land_in_the_audit_log(desk: Desk, sessions: Factory) -> None:
-    accounts = desk.features[0].accounts  # type: ignore[attr-defined]
+    accounts = desk.features[1].accounts  # type: ignore[attr-defined]
     look(desk, ALICE, "E11.9")
     with time_machine.travel(datetime(2026, 11, 28, 19, 30, tzinfo=UTC), tick=False):
         granted = command(desk, BOSS, "codedesk", "grant <@U_ALICE|alice> unlimited")

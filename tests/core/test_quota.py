@@ -23,6 +23,7 @@ from core.desk import Desk
 from core.quota import QuotaPolicy, Tier, ViewQuota, window_of
 from core.replies import ErrorKind, Reply
 from core.requests import Actor, Platform, Request
+from tests.desks import code_desk
 
 ALICE = Actor(Platform.SLACK, "T1", "U_ALICE", "alice")
 Factory = sessionmaker[Session]
@@ -30,7 +31,7 @@ BOSS = Actor(Platform.SLACK, "T1", "U_BOSS", "boss", is_admin=True)
 
 
 def desk_for(catalog: Catalog, quota: ViewQuota) -> Desk:
-    return Desk(catalog, views=quota, features=(AccountsFeature(Accounts(quota)),))
+    return code_desk(catalog, views=quota, features=(AccountsFeature(Accounts(quota)),))
 
 
 def look(desk: Desk, actor: Actor, code: str) -> Reply:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,11 +14,12 @@ import pytest
 
 from adapters.discord.bot import CodeDeskBot
 from adapters.discord.config import DiscordConfig, endpoints
-from adapters.discord.suggest import CatalogSuggester
 from core.codes.catalog import Catalog
-from core.desk import Desk, Feature, Handler
+from core.commands import Command, Feature, Handler
+from core.desk import Desk
 from core.replies import ErrorKind, Form, FormField, Reply, Section, error_reply
 from core.requests import Request
+from tests.desks import code_desk
 from tests.fakes.discord_server import APPLICATION_ID, TOKEN, FakeDiscord
 
 PAYLOADS = Path(__file__).parent / "payloads"
@@ -64,14 +65,13 @@ class RegistrationDesk(Feature):
     """A small real feature with a form and an admin-only command, so the adapter's modal and
     permission mapping are exercised through the Desk's own routing."""
 
-    def commands(self) -> Mapping[str, Handler]:
-        return {"register": self._open, "grant": self._grant, "compare": self._compare}
+    def commands(self) -> Sequence[Command]:
+        return (Command("register", "Register (free) for more code views", self._open),
+                Command("grant", "Admins: grant views", self._grant),
+                Command("compare", "Compare two codes", self._compare))
 
     def actions(self) -> Mapping[str, Handler]:
         return {"register": self._open, "register_submit": self._submit}
-
-    def help_lines(self) -> list[str]:
-        return ["`/register` — register (free) for more code views"]
 
     def _open(self, request: Request) -> Reply:
         return Reply(title="Register for CodeDesk", form=Form("register_submit", "Register for CodeDesk", (
@@ -94,13 +94,6 @@ class RegistrationDesk(Feature):
             return error_reply(ErrorKind.FORBIDDEN, "Only people with Manage Server can grant views.",
                                "Ask a server manager.")
         return Reply(title="Granted unlimited views").shared()
-
-
-@pytest.fixture(scope="session")
-def suggester(catalog: Catalog) -> CatalogSuggester:
-    built = CatalogSuggester(catalog)
-    built.prepare()
-    return built
 
 
 @pytest.fixture
@@ -130,16 +123,15 @@ StartBot = Callable[..., Any]
 
 
 @pytest.fixture
-async def start_bot(fake_discord: FakeDiscord, catalog: Catalog,
-                    suggester: CatalogSuggester) -> AsyncIterator[StartBot]:
+async def start_bot(fake_discord: FakeDiscord, catalog: Catalog) -> AsyncIterator[StartBot]:
     started: list[tuple[CodeDeskBot, asyncio.Task[None]]] = []
 
     async def start(*, desk: Desk | None = None, answer_budget: float = 60.0,
                     shard_count: int | None = None, shard_ids: tuple[int, ...] | None = None) -> Running:
         config = DiscordConfig(token=TOKEN, shard_count=shard_count, shard_ids=shard_ids,
                                api_base=fake_discord.api_base, gateway_url=fake_discord.gateway_url)
-        bot = CodeDeskBot(desk or Desk(catalog, features=(RegistrationDesk(),)), config,
-                          suggester=suggester, answer_budget=answer_budget,
+        bot = CodeDeskBot(desk or code_desk(catalog, features=(RegistrationDesk(),)), config,
+                          answer_budget=answer_budget,
                           guild_ready_timeout=0.05)  # discord.py's wait for late GUILD_CREATEs
         task = asyncio.create_task(bot.start(TOKEN))
         started.append((bot, task))

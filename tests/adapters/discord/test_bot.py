@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.discord.bot import COMMANDS
+from core.commands import OptionKind
 from tests.adapters.discord.conftest import (
     CHANNEL_ID,
     GUILD_ID,
@@ -164,9 +164,12 @@ async def test_admin_commands_check_manage_server(running: Running, admin: bool,
 
 
 async def test_every_command_answers(running: Running) -> None:
-    for spec in COMMANDS:
-        value = "E11.9" if spec.codes else ("knee pain" if spec.required else None)
-        body = await running.interact(command(spec.name, value, spec.option))
+    listed = running.bot.desk.registry.listed
+    assert {c.name for c in running.bot.tree.get_commands()} == {c.name for c in listed}
+    for spec in listed:
+        code = spec.option.kind is OptionKind.CODE
+        value = "E11.9" if code else ("knee pain" if spec.option.required else None)
+        body = await running.interact(command(spec.name, value, spec.option.name))
         assert body["type"] in (4, 9), spec.name
         if body["type"] == 4:
             assert body["data"]["embeds"][0]["title"], spec.name

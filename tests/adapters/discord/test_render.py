@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from adapters.discord import render
 from adapters.discord.custom_ids import button_id, form_id, parse_button_id, parse_form_id
 from core.codes.cards import code_card, open_action
@@ -19,7 +17,6 @@ from core.replies import (
     Reply,
     ResultItem,
     Section,
-    Visibility,
     error_reply,
 )
 
@@ -79,11 +76,7 @@ def test_single_star_bold_becomes_discord_bold() -> None:
         "**Excludes1** and `E11.9`, not **x** or 2*3"
 
 
-def test_errors_and_only_you_replies_are_ephemeral() -> None:
-    assert render.is_ephemeral(Reply(title="card"))
-    assert not render.is_ephemeral(Reply(title="card", visibility=Visibility.CHANNEL))
-    assert render.is_ephemeral(replace(error_reply(ErrorKind.QUOTA, "No views left"),
-                                       visibility=Visibility.CHANNEL))
+def test_quota_errors_have_their_own_colour() -> None:
     assert render.embed_for(error_reply(ErrorKind.QUOTA, "No views left")).colour == render.COLOUR_QUOTA
 
 

@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from adapters.shell.chat import ShellSession
 from adapters.shell.poster import ShellPoster
 from core.codes.catalog import Catalog
-from core.desk import Desk
 from core.jobs.digest import DigestRunner
 from core.jobs.feature import JobsFeature
 from core.replies import Reply
 from core.requests import Actor, Platform
 from tests.core.jobs.conftest import utc
+from tests.desks import code_desk
 
 
 def answers(*lines: str) -> Iterator[str]:
@@ -27,7 +27,7 @@ def answers(*lines: str) -> Iterator[str]:
 
 def test_post_find_approve_subscribe_and_receive_a_digest(catalog: Catalog,
                                                           sessions: sessionmaker[Session]) -> None:
-    desk = Desk(catalog, features=(JobsFeature(sessions),))
+    desk = code_desk(catalog, features=(JobsFeature(sessions),))
     typed = answers("Remote CPC coder — denials", "Acme Health", "Remote, full-time",
                     "CPC · 2+ years · $55k-$65k", "https://acme.example/jobs/1")
     shell = ShellSession(desk, Actor(Platform.SHELL, "local", "boss", "boss", is_admin=True),

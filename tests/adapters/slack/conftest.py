@@ -7,7 +7,7 @@ import http.client
 import json
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,9 +22,11 @@ from adapters.slack.config import SlackConfig
 from adapters.slack.http import SlackHttpServer
 from core import db
 from core.codes.catalog import Catalog
-from core.desk import Desk, Handler
+from core.commands import Command, Handler
+from core.desk import Desk
 from core.replies import ErrorKind, Form, FormField, Reply, Visibility, error_reply
 from core.requests import Request
+from tests.desks import code_desk
 from tests.fakes.slack_api import DEFAULT_TEAM, FakeSlack
 
 SECRET = "test-signing-secret"
@@ -124,7 +126,7 @@ def make_rig(fake: FakeSlack, desk: Desk, url: str, **config: Any) -> Iterator[S
 
 @pytest.fixture
 def desk(catalog: Catalog) -> Desk:
-    return Desk(catalog)
+    return code_desk(catalog)
 
 
 @pytest.fixture
@@ -139,14 +141,13 @@ class ProbeFeature:
     def __init__(self) -> None:
         self.release = threading.Event()
 
-    def commands(self) -> Mapping[str, Handler]:
-        return {"register": self._register, "whoami": self._whoami, "slowreport": self._slow}
+    def commands(self) -> Sequence[Command]:
+        return (Command("register", "Register", self._register, fast=False),
+                Command("whoami", "Who am I", self._whoami, fast=False),
+                Command("slowreport", "A slow report", self._slow, fast=False))
 
     def actions(self) -> Mapping[str, Handler]:
         return {"register_submit": self._submitted}
-
-    def help_lines(self) -> list[str]:
-        return []
 
     def _register(self, request: Request) -> Reply:
         return Reply(title="Register", form=Form("register_submit", "Register", (
@@ -176,4 +177,4 @@ def probe() -> ProbeFeature:
 @pytest.fixture
 def probe_rig(fake_slack: FakeSlack, catalog: Catalog, probe: ProbeFeature,
               sqlite_url: str) -> Iterator[SlackRig]:
-    yield from make_rig(fake_slack, Desk(catalog, features=(probe,)), sqlite_url, inline_budget_seconds=0.2)
+    yield from make_rig(fake_slack, code_desk(catalog, features=(probe,)), sqlite_url, inline_budget_seconds=0.2)

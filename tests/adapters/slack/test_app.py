@@ -63,7 +63,7 @@ def test_renamed_commands_work_under_their_new_names(fake_slack, desk, sqlite_ur
     from adapters.slack.config import parse_commands
     from tests.adapters.slack.conftest import make_rig
 
-    for rig in make_rig(fake_slack, desk, sqlite_url, commands=parse_commands("icd10=/icd-10")):
+    for rig in make_rig(fake_slack, desk, sqlite_url, renamed=parse_commands("icd10=/icd-10")):
         assert "E11.9" in _header(rig.client.command("/icd-10", "E11.9").json())
 
 

@@ -29,6 +29,7 @@ def test_missing_settings_are_named() -> None:
 
 def test_command_names_can_be_changed_and_bad_pairs_are_explained() -> None:
     commands = parse_commands("cpt=/cpt-code, icd10=icd-10")
-    assert commands["cpt"] == "/cpt-code" and commands["icd10"] == "/icd-10" and commands["jobs"] == "/jobs"
+    assert commands["cpt"] == "/cpt-code" and commands["icd10"] == "/icd-10" and "jobs" not in commands
+    assert SlackConfig(signing_secret="s", renamed=commands).slash_name("jobs") == "/jobs"
     with pytest.raises(ConfigError, match="cpt=/cpt"):
         parse_commands("cpt")

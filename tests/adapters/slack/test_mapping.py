@@ -11,13 +11,16 @@ from tests.adapters.slack.conftest import payload
 
 
 def test_a_configured_slash_name_reaches_its_core_command() -> None:
-    config = SlackConfig(signing_secret="s", commands=parse_commands("icd10=/icd-10, cpt=/cpt-code"))
+    config = SlackConfig(signing_secret="s", renamed=parse_commands("icd10=/icd-10, cpt=/cpt-code"))
+    names = ("cpt", "icd10", "help", "codedesk")
     body = dict(parse_qsl(payload("slash_command.urlencoded")), command="/icd-10")
     who = mapping.who_of_command(body)
-    request = mapping.command_request(who.actor(), body, config.slash_to_command())
+    request = mapping.command_request(who.actor(), body, config.slash_to_command(names))
     assert (request.kind, request.command, request.text) == (RequestKind.COMMAND, "icd10", "E11.9")
     assert request.actor.platform is Platform.SLACK and request.actor.workspace_id == "T0CODEDESK"
-    assert config.slash_to_command()["/codedesk"] == "codedesk"
+    assert config.slash_to_command(names)["/codedesk"] == "codedesk"
+    assert config.slash_to_command(names)["/help"] == "help"
+    assert "/icd10" not in config.slash_to_command(names)  # renamed away
 
 
 def test_a_mention_loses_the_bot_tag_and_is_answered_in_a_thread() -> None:

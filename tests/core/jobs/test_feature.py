@@ -16,11 +16,12 @@ from core.jobs.postings import sweep_expired
 from core.replies import ErrorKind
 from core.requests import Request
 from tests.core.jobs.conftest import JOB, actor, command, job_id, post_job, utc
+from tests.desks import code_desk
 
 
 @pytest.fixture
 def desk(catalog: Catalog, sessions: sessionmaker[Session]) -> Desk:
-    return Desk(catalog, features=(JobsFeature(sessions),))
+    return code_desk(catalog, features=(JobsFeature(sessions),))
 
 
 def test_post_opens_a_form_and_the_submitted_form_becomes_a_live_posting(desk: Desk) -> None:
@@ -139,7 +140,8 @@ def test_postings_expire_after_thirty_days(desk: Desk, sessions: sessionmaker[Se
 
 def test_help_and_unknown_words(desk: Desk) -> None:
     assert any("/jobs" in s.text for s in desk.handle(command(actor(), "help")).sections)
-    assert any("/jobs subscribe" in s.text for s in desk.handle(Request.command_of(actor(), "help")).sections)
+    assert any("/jobs" in s.text for s in desk.handle(Request.command_of(actor(), "help")).sections)
+    assert any("/jobs subscribe" in s.text for s in desk.handle(Request.command_of(actor(), "help", "jobs")).sections)
     assert desk.handle(command(actor(), "cardiology")).error is ErrorKind.NOT_FOUND  # treated as a search
 
 

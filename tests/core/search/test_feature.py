@@ -6,11 +6,13 @@ from hypothesis import strategies as st
 from core.codes.cards import OPEN_CODE
 from core.codes.catalog import Catalog
 from core.codes.record import System
-from core.desk import Desk, ViewDecision
+from core.codes.views import ViewDecision
+from core.desk import Desk
 from core.replies import ErrorKind, Reply
 from core.requests import Actor, Platform, Request
 from core.search.engine import SearchEngine
 from core.search.feature import SEARCH_PAGE, CodeSearch, parse_command
+from tests.desks import code_desk
 
 ALICE = Actor(Platform.SHELL, "local", "alice")
 
@@ -28,7 +30,7 @@ class NoViewsLeft:
 
 def desk_with(catalog: Catalog, engine: SearchEngine, views: NoViewsLeft | None = None) -> Desk:
     search = CodeSearch(engine)
-    return Desk(catalog, views=views, searcher=search, features=(search,))
+    return code_desk(catalog, views=views, searcher=search, features=(search,))
 
 
 def test_codesearch_lists_codes_each_with_an_open_button(catalog: Catalog, engine: SearchEngine) -> None:
@@ -109,7 +111,7 @@ def test_the_index_is_opened_on_the_first_search_only(catalog: Catalog, engine: 
         return engine
 
     search = CodeSearch(open_engine)
-    desk = Desk(catalog, searcher=search, features=(search,))
+    desk = code_desk(catalog, searcher=search, features=(search,))
     assert not desk.handle(Request.command_of(ALICE, "icd10", "J45.909")).is_error
     assert opened == []
     desk.handle(Request.command_of(ALICE, "codesearch", "bronchitis"))

@@ -1,41 +1,26 @@
 """Autocomplete for code options: what to suggest while someone types `/icd10 code:diab`.
 
-Discord gives autocomplete three seconds, so suggestions come from memory: code prefixes by bisect in
-the catalog, and words from the Desk's searcher when it has one, else from a title index built once
-at start-up. A suggester is any object with `suggest`; the bot takes whichever it is given.
+Platforms give autocomplete well under three seconds, so suggestions come from memory: code prefixes
+by bisect in the catalog, and words from the code search when it is wired, else from a title index
+built once. The Desk offers them for any command whose option is a code (core.commands.Option.code).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Protocol
+from collections.abc import Callable
 
 from core.codes.cards import OPEN_CODE
 from core.codes.catalog import Catalog
 from core.codes.record import RecordKind, System
-from core.desk import Searcher
-from core.requests import Actor, Request
+from core.codes.views import Searcher
+from core.commands import Suggestion
+from core.requests import Actor, Platform, Request
 
 MAX_SUGGESTIONS = 25  # Discord shows at most 25 choices
-CHOICE_LIMIT = 100  # characters in a choice's name and value
+_SUGGEST_ACTOR = Actor(Platform.SHELL, "local", "autocomplete")  # a search for suggestions counts nothing
 _MAX_TITLE_MATCHES = 5000  # enough to rank well, bounded so one keystroke stays fast
 _ICD_UNDOTTED = re.compile(r"^([A-Z]\d[0-9A-Z])([0-9A-Z]{1,4})$")
-
-
-@dataclass(frozen=True, slots=True)
-class Suggestion:
-    code: str
-    title: str
-
-    @property
-    def label(self) -> str:
-        text = f"{self.code} — {self.title}" if self.title else self.code
-        return text if len(text) <= CHOICE_LIMIT else text[: CHOICE_LIMIT - 1] + "…"
-
-
-class Suggester(Protocol):
-    def suggest(self, actor: Actor, system: System | None, typed: str) -> list[Suggestion]: ...
 
 
 def code_prefixes(typed: str, system: System | None) -> list[str]:
@@ -53,9 +38,17 @@ def code_prefixes(typed: str, system: System | None) -> list[str]:
 class CatalogSuggester:
     """Code-prefix matches first, then codes whose title holds every typed word."""
 
-    def __init__(self, catalog: Catalog) -> None:
-        self.catalog = catalog
+    def __init__(self, catalog: Catalog | Callable[[], Catalog]) -> None:
+        self._catalog = catalog if isinstance(catalog, Catalog) else None
+        self._load = None if isinstance(catalog, Catalog) else catalog
         self._titles: dict[System, list[tuple[str, str, str]]] | None = None
+
+    @property
+    def catalog(self) -> Catalog:
+        if self._catalog is None:
+            assert self._load is not None
+            self._catalog = self._load()
+        return self._catalog
 
     def prepare(self) -> None:
         """Build the title index (a second or two for ICD-10-CM); call it before going online."""
@@ -66,7 +59,8 @@ class CatalogSuggester:
             index[record.system].append((record.code, record.title, record.title.lower()))
         self._titles = index
 
-    def suggest(self, actor: Actor, system: System | None, typed: str) -> list[Suggestion]:
+    def suggest(self, system_name: str, typed: str, limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:
+        system = System.parse(system_name) if system_name else None
         found = self.by_code(system, typed)
         if len(found) < MAX_SUGGESTIONS and sum(ch.isalpha() for ch in typed) >= 2:
             seen = {s.code for s in found}
@@ -112,18 +106,20 @@ class CatalogSuggester:
 class SearchSuggester:
     """Code prefixes from the catalog, words from the search index (the Desk's Searcher)."""
 
-    def __init__(self, catalog: Catalog, searcher: Searcher) -> None:
+    def __init__(self, catalog: Catalog | Callable[[], Catalog], searcher: Searcher) -> None:
         self.codes = CatalogSuggester(catalog)
         self.searcher = searcher
 
     def prepare(self) -> None:
         """Nothing to build: the searcher keeps its own index."""
 
-    def suggest(self, actor: Actor, system: System | None, typed: str) -> list[Suggestion]:
+    def suggest(self, system_name: str, typed: str, limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:
+        system = System.parse(system_name) if system_name else None
         found = self.codes.by_code(system, typed)
         if len(found) >= MAX_SUGGESTIONS or sum(ch.isalpha() for ch in typed) < 2:
             return found[:MAX_SUGGESTIONS]
-        reply = self.searcher.search_reply(Request.command_of(actor, "codesearch", typed), typed, system)
+        request = Request.command_of(_SUGGEST_ACTOR, "codesearch", typed)
+        reply = self.searcher.search_reply(request, typed, system)
         seen = {s.code for s in found}
         for item in reply.results:
             if item.action is None or item.action.action_id != OPEN_CODE:
@@ -132,7 +128,7 @@ class SearchSuggester:
             if code and code not in seen:
                 seen.add(code)
                 found.append(Suggestion(code, item.subtitle or item.title))
-        return found[:MAX_SUGGESTIONS]
+        return found[:limit]
 
 
 def suggester_for(catalog: Catalog, searcher: Searcher | None) -> CatalogSuggester | SearchSuggester:

@@ -1,0 +1,145 @@
+"""`/cpt`, `/icd10`, `/hcpcs`, `/code`: code cards in chat, and the code-opening button.
+
+A full card is the one thing that uses a code view: it asks the ViewGate first. Words instead of a
+code become a search (which never uses a view). Free text that names codes opens each of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from datetime import date
+
+from core.codes.cards import OPEN_CODE, code_card, lookup_reply
+from core.codes.catalog import Catalog
+from core.codes.lookup import LookupResult, Outcome, lookup
+from core.codes.normalize import find_code_tokens
+from core.codes.record import CodeRecord, System
+from core.codes.views import Searcher, UnlimitedViews, ViewGate
+from core.commands import Command, Handler, Option
+from core.replies import ErrorKind, Reply, error_reply
+from core.requests import Actor, Request
+
+MAX_CODES_PER_MESSAGE = 5
+
+
+class CodesFeature:
+    """Code lookups as commands; `open_card` is the one place a card is shown and a view counted."""
+
+    def __init__(self, catalog: Catalog | Callable[[], Catalog], *, views: ViewGate | None = None,
+                 searcher: Searcher | None = None, today: Callable[[], date] = date.today) -> None:
+        # A factory defers loading the catalog until a code is asked for: `/help` and the manifest don't.
+        self._catalog = catalog if isinstance(catalog, Catalog) else None
+        self._load = None if isinstance(catalog, Catalog) else catalog
+        self.views = views or UnlimitedViews()
+        self.searcher = searcher
+        self.today = today
+
+    @property
+    def catalog(self) -> Catalog:
+        if self._catalog is None:
+            assert self._load is not None
+            self._catalog = self._load()
+        return self._catalog
+
+    def commands(self) -> Sequence[Command]:
+        return (
+            Command("cpt", "A CPT card: CodeDesk's plain-language summary (official text if licensed)",
+                    self._by_system(System.CPT), Option.code("A CPT code such as 99213, or words to search",
+                                                             System.CPT.value),
+                    usage="/cpt 99213", details=("`/cpt 99213 share` posts the card to the channel",
+                                                 "`/cpt office visit` searches CPT")),
+            Command("icd10", "An ICD-10-CM card with notes, excludes and 7th characters",
+                    self._by_system(System.ICD10CM),
+                    Option.code("An ICD-10-CM code such as E11.9, or words", System.ICD10CM.value),
+                    aliases=("icd",), usage="/icd10 E11.9",
+                    details=("`/icd10 E11.9 share` posts the card to the channel",
+                             "`/icd10 type 2 diabetes` searches ICD-10-CM")),
+            Command("hcpcs", "A HCPCS Level II card", self._by_system(System.HCPCS),
+                    Option.code("A HCPCS code such as J1885, or words", System.HCPCS.value),
+                    usage="/hcpcs J1885"),
+            Command("code", "A card for any code: CPT, ICD-10-CM, HCPCS or a modifier", self._by_system(None),
+                    Option.code("Any code, e.g. E11.9, 99213, J1885 or mod 25"), usage="/code mod 25",
+                    details=("Add `share` to post a card to the channel: `/code E11.9 share`",)),
+        )
+
+    def actions(self) -> Mapping[str, Handler]:
+        return {OPEN_CODE: self._open_action}
+
+    # --- commands --------------------------------------------------------------------------------
+    def _by_system(self, system: System | None) -> Handler:
+        return lambda request: self.code_command(request, system)
+
+    def code_command(self, request: Request, system: System | None) -> Reply:
+        words, share = request.without_share(), request.asks_to_share
+        if not words:
+            label = f"/{request.command}"
+            return error_reply(ErrorKind.BAD_INPUT, f"{label} needs a code or some words.",
+                               f"For example `{label} {_example(system)}`, or `{label} <words>` to search.")
+        result = lookup(self.catalog, words, system, self.today())
+        if result.outcome is Outcome.MALFORMED and self.searcher is not None and _wordy(words):
+            return self.searcher.search_reply(request, words, system)
+        reply = self.open_result(request.actor, result)
+        return reply.shared() if share and not reply.is_error else reply
+
+    def open_result(self, actor: Actor, result: LookupResult) -> Reply:
+        if not result.outcome.shows_card or result.record is None:
+            return lookup_reply(self.catalog, result)
+        return self.open_card(actor, result.record, result.reason)
+
+    def open_card(self, actor: Actor, record: CodeRecord, note: str = "") -> Reply:
+        """A full code card: the one thing that uses a code view."""
+        decision = self.views.admit(actor, record.system, record.code)
+        if not decision.allowed:
+            assert decision.refusal is not None
+            return decision.refusal
+        card = code_card(self.catalog, record)
+        if note:
+            card = replace(card, subtitle=f"⚠ {note}. " + card.subtitle)
+        if decision.remaining is not None:
+            card = card.with_footer(f"{decision.remaining} code view{'s' if decision.remaining != 1 else ''} "
+                                    "left this month")
+        return card
+
+    def _open_action(self, request: Request) -> Reply:
+        system_text, _, code = request.text.partition(":")
+        system = System.parse(system_text)
+        record = self.catalog.get(system, code) if system else None
+        if record is None:
+            return error_reply(ErrorKind.NOT_FOUND, "That code is no longer in the catalog.",
+                               "Look it up again with `/code <code>`.")
+        return self.open_card(request.actor, record)
+
+    # --- free text -------------------------------------------------------------------------------
+    def codes_in_text(self, request: Request) -> Reply | None:
+        """Open every code a message names (at most five); None when it names none."""
+        found: list[LookupResult] = []
+        for token in find_code_tokens(request.text):
+            result = lookup(self.catalog, token, None, self.today())
+            if result.outcome is not Outcome.MALFORMED and result.outcome is not Outcome.UNKNOWN:
+                found.append(result)
+        if not found:
+            return None
+        replies = [self.open_result(request.actor, r) for r in found[:MAX_CODES_PER_MESSAGE]]
+        first, rest = replies[0], tuple(replies[1:])
+        if len(found) > MAX_CODES_PER_MESSAGE:
+            rest += (Reply(title=f"{len(found) - MAX_CODES_PER_MESSAGE} more codes were not opened",
+                           subtitle="Ask about at most five codes at a time."),)
+        return replace(first, parts=rest)
+
+    def free_text(self, request: Request) -> Reply | None:
+        """A mention or DM: its codes' cards, else a search of its words; None when neither fits."""
+        reply = self.codes_in_text(request)
+        if reply is not None:
+            return reply
+        if self.searcher is not None and _wordy(request.text):
+            return self.searcher.search_reply(request, request.text, None)
+        return None
+
+
+def _example(system: System | None) -> str:
+    return {System.CPT: "99213", System.HCPCS: "J1885"}.get(system, "E11.9") if system else "E11.9"
+
+
+def _wordy(text: str) -> bool:
+    return sum(ch.isalpha() for ch in text) >= 2

@@ -1,0 +1,19 @@
+"""Desks for tests: the real code-lookup feature (and whatever else a test adds) on the real catalog."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from core.codes.catalog import Catalog
+from core.codes.feature import CodesFeature
+from core.codes.views import Searcher, ViewGate
+from core.commands import Feature
+from core.desk import Desk
+from core.search.suggest import suggester_for
+
+
+def code_desk(catalog: Catalog, *, views: ViewGate | None = None, searcher: Searcher | None = None,
+              features: tuple[Feature, ...] = (), today: Callable[[], date] = date.today) -> Desk:
+    codes = CodesFeature(catalog, views=views, searcher=searcher, today=today)
+    return Desk((codes, *features), free_text=codes.free_text, suggester=suggester_for(catalog, searcher))

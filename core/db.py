@@ -112,4 +112,4 @@ def upgrade(url: str) -> None:
     """Bring the database to the newest schema (every feature's head)."""
     from alembic import command
 
-    command.upgrade(alembic_config(url), "heads")
+    command.upgrade(alembic_config(url), "head")

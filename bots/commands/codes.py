@@ -12,6 +12,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from bots.app import Services
+from bots.commands import imports
 from bots.progress import progress_bar
 from core.codes import store
 from core.codes.cards import lookup_reply
@@ -32,11 +33,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print the record as JSON")
     p.set_defaults(func=cmd_lookup)
 
-    p = sub.add_parser("import", help="import a data file (one transaction)")
-    p.add_argument("kind", choices=["hcpcs", "cpt"])
-    p.add_argument("file", type=Path)
-    p.add_argument("--version", default="", help="version label (default: from the file)")
-    p.set_defaults(func=cmd_import)
+    for kind, what in (("hcpcs", "the CMS HCPCS Level II alpha-numeric file (.txt or .xlsx)"),
+                       ("cpt", "your organisation's licensed CPT descriptors (CSV or TSV)")):
+        p = imports.kinds(sub).add_parser(kind, help=what)
+        p.add_argument("file", type=Path)
+        p.add_argument("--version", default="", help="version label (default: from the file)")
+        p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("db", help="database schema")
     p.add_argument("action", choices=["upgrade"])

@@ -72,7 +72,8 @@ class NegspacyReader:
         from negspacy.termsets import termset
 
         nlp = spacy.blank("en")
-        nlp.add_pipe("sentencizer")
+        # a semicolon ends a negation's reach as a full stop does ("no pneumonia; acute bronchitis")
+        nlp.add_pipe("sentencizer", config={"punct_chars": [".", "!", "?", ";"]})
         clinical = termset("en_clinical")
         clinical.remove_patterns({"preceding_negations": [t for t in _RULE_OUT
                                                            if t in clinical.get_patterns()["preceding_negations"]]})

@@ -44,8 +44,9 @@ SECTIONS = {
 _DM_SUFFIX = {
     "dm_neuropathy": ".40", "dm_polyneuropathy": ".42", "dm_retinopathy": ".319", "dm_nephropathy": ".21",
     "dm_gastroparesis": ".43", "dm_pad": ".51", "dm_hyperglycemia": ".65", "dm_hypoglycemia": ".649",
-    "dm_dka": ".10",
+    "dm_dka": ".10", "foot_ulcer": ".621", "heel_ulcer": ".621",
 }
+_ULCERS = ("foot_ulcer", "heel_ulcer")  # the ulcer keeps its own L97 code beside the diabetes code
 _STAGE_CODE = {"1": "N18.1", "2": "N18.2", "3": "N18.30", "3a": "N18.31", "3b": "N18.32", "4": "N18.4",
                "5": "N18.5"}
 _SEPSIS_ORGANISM = {"org_ecoli": "A41.51", "org_mrsa": "A41.02", "org_mssa": "A41.01",
@@ -147,9 +148,12 @@ def diabetes(case: CaseCodes) -> None:
                  "dm1", "dm2", "dm", section="with")
     for concept in complications:
         code = f"{prefix}{_DM_SUFFIX[concept]}"
+        linked = () if concept in _ULCERS else (concept,)
         case.add(code, f"{words} … {case.words(concept)}".strip(" …"),
                  "“with” convention: diabetes with this condition is presumed linked — combination code",
-                 "dm1", "dm2", "dm", concept, section="with")
+                 "dm1", "dm2", "dm", *linked, section="with")
+        if concept in _ULCERS:
+            case.need("ulcer severity (skin breakdown, fat layer, muscle, bone) for the L97 code")
         if concept == "dm_gastroparesis":
             case.add("K31.84", case.words(concept),
                      "K31.84's tabular note: code first the underlying diabetes (E1x.43), then gastroparesis",
@@ -358,11 +362,29 @@ def lungs(case: CaseCodes) -> None:
             case.add("J44.9", words, "COPD with no exacerbation or infection documented", "copd", section="copd")
     if case.has("asthma", "asthma_exacerbation"):
         flare = case.has("asthma_exacerbation") or (case.has("exacerbation") and not case.has("copd"))
-        case.add("J45.901" if flare else "J45.909", case.words("asthma", "asthma_exacerbation", "exacerbation"),
-                 "asthma " + ("with (acute) exacerbation" if flare else "with no exacerbation documented"),
+        status = re.search(r"\bstatus asthmaticus\b", case.text, re.I) is not None
+        severity = _asthma_severity(case.text)
+        last = "2" if status else "1" if flare else "0"
+        code = f"J45.{severity}{last}" if severity else "J45.902" if status else "J45.901" if flare else "J45.909"
+        state = "with status asthmaticus" if status else "with (acute) exacerbation" if flare else "uncomplicated"
+        case.add(code, case.words("asthma", "asthma_exacerbation", "exacerbation"),
+                 f"asthma{' (' + _SEVERITY_LABEL[severity] + ')' if severity else ''} {state}",
                  "asthma", "asthma_exacerbation", "exacerbation", section="copd")
-        case.need("asthma severity (mild intermittent, mild/moderate/severe persistent: J45.2-J45.5)")
+        if not severity:
+            case.need("asthma severity (mild intermittent, mild/moderate/severe persistent: J45.2-J45.5)")
     case.consumed.add("exacerbation")
+
+
+_SEVERITY_LABEL = {"2": "mild intermittent", "3": "mild persistent", "4": "moderate persistent",
+                   "5": "severe persistent"}
+
+
+def _asthma_severity(text: str) -> str:
+    low = text.lower()
+    for digit, label in _SEVERITY_LABEL.items():
+        if label in low:
+            return digit
+    return ""
 
 
 def prostate(case: CaseCodes) -> None:

@@ -32,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_bench_cases(args: argparse.Namespace, services: Services) -> int:
     from core.assistant.case2code.coder import CaseCoder
-    from core.assistant.case2code.context import READERS as READER_CLASSES
+    from core.assistant.case2code.context import make_reader
     from core.assistant.case2code.eval import HEADER, CaseSetError, score_cases
     from core.assistant.case2code.lexicon import Lexicon
 
@@ -43,7 +43,7 @@ def cmd_bench_cases(args: argparse.Namespace, services: Services) -> int:
     services.upgrade()
     catalog = services.catalog
     started = time.perf_counter()
-    coder = CaseCoder(Lexicon.load(), READER_CLASSES[args.context]())
+    coder = CaseCoder(Lexicon.load(), make_reader(args.context))
     engine = None if args.no_baseline else services.search_engine
     start_up = time.perf_counter() - started
     results = []

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from core.assistant.case2code.context import Assertion, ContextReader, NegspacyReader
+from core.assistant.case2code.context import Assertion, ContextReader, make_reader
 from core.assistant.case2code.lexicon import Lexicon, Mention, tokenize
 from core.assistant.case2code.proposal import CaseProposal, LeftOut
 from core.assistant.case2code.rules import GUIDELINES, RULES, SECTIONS, CaseCodes
@@ -95,9 +95,7 @@ def _code_set_source(version: str) -> str:
 @lru_cache(maxsize=2)
 def default_coder(reader: str = "negspacy") -> CaseCoder:
     """The process's coder: the shipped lexicon and context terms, loaded on first use."""
-    from core.assistant.case2code.context import READERS
-
-    return CaseCoder(Lexicon.load(), READERS[reader]())
+    return CaseCoder(Lexicon.load(), make_reader(reader))
 
 
 def propose(catalog: Catalog, text: str, setting: str = "outpatient") -> CaseProposal:

@@ -132,22 +132,21 @@ class TriggerReader:
         found: dict[str, tuple[list[tuple[int, int]], list[tuple[int, int]], list[int]]] = {}
         for category, patterns in self._patterns.items():
             pseudo = _spans(patterns["pseudo_negations"], lowered)
-            def real(key: str, pseudo: list[tuple[int, int]] = pseudo) -> list[tuple[int, int]]:
-                return [s for s in _spans(patterns[key], lowered)
-                        if not any(p[0] <= s[0] < p[1] for p in pseudo)]
-            ends = [s[0] for s in real("termination")]
-            found[category] = (real("preceding_negations"), real("following_negations"), ends)
+            real = {key: [s for s in _spans(patterns[key], lowered) if not any(p[0] <= s[0] < p[1] for p in pseudo)]
+                    for key in ("preceding_negations", "following_negations", "termination")}
+            found[category] = (real["preceding_negations"], real["following_negations"],
+                               [s[0] for s in real["termination"]])
         out = []
         for mention in mentions:
             low = max(b for b in bounds if b <= mention.start)
             high = min(b for b in bounds if b >= mention.end)
             flags = {}
-            for category, (before, after, ends) in found.items():
+            for category, (before, after, stops) in found.items():
                 flags[category] = any(
                     low <= s < mention.start and e <= mention.start
-                    and not any(s < t < mention.start for t in ends) for s, e in before
+                    and not any(s < t < mention.start for t in stops) for s, e in before
                 ) or any(
-                    mention.end <= s < high and not any(mention.end <= t < s for t in ends) for s, _ in after
+                    mention.end <= s < high and not any(mention.end <= t < s for t in stops) for s, _ in after
                 )
             out.append(Assertion(flags["negated"], flags["uncertain"], flags["historical"], flags["family"]))
         return out
@@ -169,4 +168,13 @@ def _spans(pattern: re.Pattern[str] | None, text: str) -> list[tuple[int, int]]:
     return [] if pattern is None else [(m.start(), m.end()) for m in pattern.finditer(text)]
 
 
-READERS = {"negspacy": NegspacyReader, "trigger": TriggerReader}
+def make_reader(name: str) -> ContextReader:
+    """A reader by name: "negspacy" (the library, Case2Code's choice) or "trigger" (the hand-written one)."""
+    if name == "negspacy":
+        return NegspacyReader()
+    if name == "trigger":
+        return TriggerReader()
+    raise ValueError(f"unknown context reader {name!r}: use negspacy or trigger")
+
+
+READERS = ("negspacy", "trigger")

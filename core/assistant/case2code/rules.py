@@ -459,7 +459,7 @@ def drop_integral(case: CaseCodes) -> None:
             explained.setdefault(symptom, mention.words)
     for symptom, diagnosis in explained.items():
         mention = case.active.get(symptom)
-        if mention is None or symptom == "frequency" and case.has("bph"):
+        if mention is None or (symptom == "frequency" and case.has("bph")):
             continue
         code = mention.concept.code
         proposed = case.codes.get(code)

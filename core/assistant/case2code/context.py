@@ -77,6 +77,11 @@ class NegspacyReader:
         clinical = termset("en_clinical")
         clinical.remove_patterns({"preceding_negations": [t for t in _RULE_OUT
                                                            if t in clinical.get_patterns()["preceding_negations"]]})
+        # "denies chest pain, complains of cough": the clinical termset has no "complains of"/"reports"
+        # terminations, so CodeDesk's negation terminations are added to it (its triggers stay the library's)
+        extra = [t for t in self._terms["negated"]["termination"]
+                 if t not in clinical.get_patterns()["termination"]]
+        clinical.add_patterns({"termination": extra})
         nlp.add_pipe("negex", name="negated", config={"neg_termset": clinical.get_patterns(),
                                                       "extension_name": "negated"})
         for category in CATEGORIES[1:]:

@@ -42,8 +42,7 @@ class CaseProposal:
                 lines.append(f"• {code.code} {code.title}")
                 lines.append(f"    from “{code.evidence}” — {code.rule}")
         else:
-            lines.append("I found no condition to code in that case. A coder decides; try naming the "
-                         "diagnoses, e.g. “type 2 diabetes with stage 3b CKD”.")
+            lines.append("I found no condition to code in that case — a suggestion needs one; a coder decides.")
         if self.left_out:
             lines.append("Not coded:")
             lines.extend(f"• “{item.words}” — {item.reason}" for item in self.left_out)

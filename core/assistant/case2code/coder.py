@@ -53,7 +53,7 @@ class CaseCoder:
         ordered = sorted(case.codes.values(), key=lambda c: c.code.startswith("Z"))
         status = catalog.status(System.ICD10CM)
         sources = [_code_set_source(status.version if status else "")]
-        sources += [f"{GUIDELINES}, section {s}" for s in case.sections if s in SECTIONS.values()]
+        sources += [f"{GUIDELINES} {s}" for s in case.sections if s in SECTIONS.values()]
         return CaseProposal(tuple(ordered), tuple(case.missing), tuple(sources), tuple(case.left_out), setting)
 
 

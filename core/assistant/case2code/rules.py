@@ -417,7 +417,11 @@ def generic(case: CaseCodes) -> None:
         if not concept.code:
             continue
         codes = [concept.code]
-        rule = "the condition as documented"
+        rule = ("a sign or symptom no coded diagnosis explains (IV.D)" if concept.code.startswith("R")
+                else "long-term (current) use of the drug named" if concept.code.startswith("Z79")
+                else "the condition as documented")
+        if concept.code.startswith("R"):
+            case.cite("symptoms")
         if concept.lateral:
             side = details.laterality(case.tokens, mention, case.text)
             chosen = {"right": concept.right, "left": concept.left, "bilateral": concept.bilateral}.get(side, "")

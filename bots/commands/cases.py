@@ -49,18 +49,20 @@ def cmd_bench_cases(args: argparse.Namespace, services: Services) -> int:
     results = []
     try:
         for label, path in (("dev", args.dev), ("held-out", args.held_out)):
-            results.append((label, path, *score_cases(catalog, path, engine, coder)))
+            ours, per_condition = score_cases(catalog, path, engine, coder)
+            whole = score_cases(catalog, path, engine, coder, whole_text=True)[1] if engine is not None else None
+            results.append((label, path, ours, [b for b in (per_condition, whole) if b is not None]))
     except CaseSetError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     source = coder.propose(catalog, "hypertension").sources[0]
     print(f"Case2Code on {source}; context reader: {args.context}; start-up (lexicon, search index) {start_up:.2f} s; "
           f"ms per case after a warm-up case; load average {os.getloadavg()[0]:.1f}")
-    for label, path, ours, baseline in results:
+    for label, path, ours, baselines in results:
         print(f"{label}: {path.name}")
         print(HEADER)
         print(ours.line())
-        if baseline is not None:
+        for baseline in baselines:
             print(baseline.line())
         if args.misses:
             for miss in ours.misses:

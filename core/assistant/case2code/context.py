@@ -10,6 +10,7 @@ family history. `TriggerReader` is a small hand-written NegEx kept to measure th
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,10 +64,17 @@ class NegspacyReader:
     def __init__(self, terms: dict[str, dict[str, list[str]]] | None = None) -> None:
         self._terms = terms if terms is not None else load_terms()
         self._nlp: Any = None
+        self._building = threading.Lock()  # chat handlers run in threads: build the pipeline once
 
     def _pipeline(self) -> Any:
         if self._nlp is not None:
             return self._nlp
+        with self._building:
+            if self._nlp is None:
+                self._nlp = self._build()
+        return self._nlp
+
+    def _build(self) -> Any:
         import spacy
         from negspacy.negation import Negex  # noqa: F401  (registers the "negex" factory)
         from negspacy.termsets import termset
@@ -87,7 +95,6 @@ class NegspacyReader:
         for category in CATEGORIES[1:]:
             nlp.add_pipe("negex", name=category, config={"neg_termset": self._terms[category],
                                                          "extension_name": category})
-        self._nlp = nlp
         return nlp
 
     def read(self, text: str, mentions: Sequence[Mention]) -> list[Assertion]:

@@ -119,12 +119,14 @@ def case2code_run(catalog: Catalog, coder: CaseCoder) -> Callable[[Case], frozen
     return lambda case: coder.propose(catalog, case.text, case.setting).code_set
 
 
-def search_run(engine: SearchEngine) -> Callable[[Case], frozenset[str]]:
-    """The baseline: the plain code search's top billable ICD-10-CM result for each condition in the case."""
+def search_run(engine: SearchEngine, whole_text: bool = False) -> Callable[[Case], frozenset[str]]:
+    """The baseline: the plain code search's top billable ICD-10-CM result for each condition in the case
+    (split at commas, semicolons, "and", "with"), or for the whole text as one query."""
 
     def run(case: Case) -> frozenset[str]:
         found: set[str] = set()
-        for part in _CONDITION_SPLIT.split(case.text):
+        parts = [case.text] if whole_text else _CONDITION_SPLIT.split(case.text)
+        for part in parts:
             if len(part.strip()) < 2:
                 continue
             result = engine.search(part.strip(), System.ICD10CM, billable_only=True, page_size=1)
@@ -136,8 +138,9 @@ def search_run(engine: SearchEngine) -> Callable[[Case], frozenset[str]]:
 
 
 def score_cases(catalog: Catalog, path: Path, engine: SearchEngine | None = None,
-                coder: CaseCoder | None = None) -> tuple[CaseScores, CaseScores | None]:
-    """Case2Code's scores on the case file, and the search baseline's when an engine is given.
+                coder: CaseCoder | None = None, whole_text: bool = False) -> tuple[CaseScores, CaseScores | None]:
+    """Case2Code's scores on the case file, and the search baseline's when an engine is given (its top
+    result per condition, or for the whole text with `whole_text`).
 
     The coder warms up on the first case before timing (start-up — loading spaCy — is not per-case cost)."""
     cases = read_cases(path)
@@ -149,5 +152,6 @@ def score_cases(catalog: Catalog, path: Path, engine: SearchEngine | None = None
     if engine is not None:
         if cases:
             engine.search(cases[0].text, System.ICD10CM)
-        baseline = score("search top result", cases, search_run(engine))
+        name = "search top, whole text" if whole_text else "search top per condition"
+        baseline = score(name, cases, search_run(engine, whole_text))
     return ours, baseline

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -101,6 +102,18 @@ class SlackRig:
     desk: Desk
     engine: Engine
     slept: list[float]
+
+
+def install(rig: SlackRig, code: str = "good-code") -> int:
+    """Run the OAuth install as a browser would; the redirect's HTTP status."""
+    page = rig.client.raw("GET", "/slack/install")
+    assert page.status == 200
+    cookie = page.headers["set-cookie"].split(";")[0]
+    state = re.search(r"state=([\w-]+)", page.body.decode()).group(1)  # type: ignore[union-attr]
+    assert "scope=commands" in page.body.decode() and "client_id=1111.2222" in page.body.decode()
+    done = rig.client.raw("GET", f"/slack/oauth_redirect?code={code}&state={state}",
+                          headers={"Cookie": cookie})
+    return done.status
 
 
 @pytest.fixture

@@ -15,8 +15,7 @@ from core import db
 from core.codes.catalog import Catalog
 from core.jobs.feature import JobsFeature
 from core.jobs.models import DigestSubscriptionRow
-from tests.adapters.slack.conftest import make_rig
-from tests.adapters.slack.test_oauth import _install
+from tests.adapters.slack.conftest import install, make_rig
 from tests.desks import code_desk
 from tests.fakes.slack_api import FakeSlack
 
@@ -91,7 +90,7 @@ def test_an_installed_workspace_takes_the_installers_zone(fake_slack: FakeSlack,
     fake_slack.set_user("U0CODER", name="Casey", tz="Europe/London")
     for rig in make_rig(fake_slack, desk, sqlite_url, bot_token="", client_id="1111.2222",
                         client_secret="client-secret"):
-        assert _install(rig) == 200
+        assert install(rig) == 200
         rig.client.command("/help", team="T0INSTALL")  # Casey first: London until the installer is seen
         rig.client.command("/help", team="T0INSTALL", user="U0INSTALLER")
         answer = rig.client.command("/jobs", "subscribe 08:30", team="T0INSTALL",

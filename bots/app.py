@@ -12,14 +12,16 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import db
-from core.accounts import Accounts, AccountsFeature
+from core.accounts.feature import AccountsFeature
+from core.accounts.policy import QuotaPolicy
+from core.accounts.quota import ViewQuota
+from core.accounts.service import Accounts
 from core.codes.catalog import Catalog
 from core.codes.feature import CodesFeature
 from core.codes.views import ViewGate
 from core.commands import Feature
 from core.desk import Desk
 from core.jobs.feature import JobsFeature
-from core.quota import QuotaPolicy, ViewQuota
 from core.search.engine import SearchEngine
 from core.search.feature import CodeSearch
 from core.search.suggest import SearchSuggester

@@ -25,7 +25,7 @@ from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import select
 
 from bots.app import Services
-from core.accounts_tables import ViewCounter
+from core.accounts.tables import ViewCounter
 from core.db import make_engine
 
 SECRET = "bench-signing-secret"

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from core.replies import Reply, Section
+from core.replies import Reply, Section, clip
 from core.requests import Request
 
 Handler = Callable[[Request], Reply]
@@ -151,7 +151,7 @@ class Suggestion:
 
     def label(self, limit: int = 100) -> str:
         text = f"{self.code} — {self.title}" if self.title else self.code
-        return text if len(text) <= limit else text[: limit - 1] + "…"
+        return clip(text, limit)
 
 
 class Suggester(Protocol):

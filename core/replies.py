@@ -131,3 +131,11 @@ def error_reply(kind: ErrorKind, title: str, hint: str = "", *actions: Action) -
 def reference_id() -> str:
     """A short id that ties an apology the user sees to the log line an operator reads."""
     return uuid.uuid4().hex[:8]
+
+
+ELLIPSIS = "…"
+
+
+def clip(text: str, limit: int) -> str:
+    """At most `limit` characters; a cut ends with an ellipsis (every platform has length limits)."""
+    return text if len(text) <= limit else text[: max(0, limit - 1)] + ELLIPSIS

@@ -45,7 +45,7 @@ class Request:
     text: str = ""  # argument text, free text, or the action value
     action_id: str = ""
     answers: dict[str, str] = field(default_factory=dict)  # form answers by field name
-    channel_timezone: str = ""  # the workspace's time zone when the platform knows it
+    channel_timezone: str = ""  # the workspace's IANA time zone when the platform knows it ("" if not)
 
     @property
     def asks_to_share(self) -> bool:
@@ -58,20 +58,24 @@ class Request:
         return self.text.strip()[: -len(SHARE_WORD)].strip() if self.asks_to_share else self.text.strip()
 
     @classmethod
-    def command_of(cls, actor: Actor, command: str, text: str = "", channel_id: str = "") -> Request:
+    def command_of(cls, actor: Actor, command: str, text: str = "", channel_id: str = "",
+                   channel_timezone: str = "") -> Request:
         return cls(actor=actor, kind=RequestKind.COMMAND, command=command.lstrip("/").lower(),
-                   text=text, channel_id=channel_id)
+                   text=text, channel_id=channel_id, channel_timezone=channel_timezone)
 
     @classmethod
-    def message_of(cls, actor: Actor, text: str, channel_id: str = "") -> Request:
-        return cls(actor=actor, kind=RequestKind.MESSAGE, text=text, channel_id=channel_id)
+    def message_of(cls, actor: Actor, text: str, channel_id: str = "", channel_timezone: str = "") -> Request:
+        return cls(actor=actor, kind=RequestKind.MESSAGE, text=text, channel_id=channel_id,
+                   channel_timezone=channel_timezone)
 
     @classmethod
-    def action_of(cls, actor: Actor, action_id: str, value: str = "", channel_id: str = "") -> Request:
+    def action_of(cls, actor: Actor, action_id: str, value: str = "", channel_id: str = "",
+                  channel_timezone: str = "") -> Request:
         return cls(actor=actor, kind=RequestKind.ACTION, action_id=action_id, text=value,
-                   channel_id=channel_id)
+                   channel_id=channel_id, channel_timezone=channel_timezone)
 
     @classmethod
-    def form_of(cls, actor: Actor, form_id: str, answers: dict[str, str], channel_id: str = "") -> Request:
+    def form_of(cls, actor: Actor, form_id: str, answers: dict[str, str], channel_id: str = "",
+                channel_timezone: str = "") -> Request:
         return cls(actor=actor, kind=RequestKind.FORM, action_id=form_id, answers=dict(answers),
-                   channel_id=channel_id)
+                   channel_id=channel_id, channel_timezone=channel_timezone)

@@ -14,7 +14,7 @@ from typing import Any
 import discord
 
 from adapters.discord import custom_ids
-from core.replies import Action, ActionStyle, ErrorKind, Form, Reply
+from core.replies import ELLIPSIS, Action, ActionStyle, ErrorKind, Form, Reply, clip
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,6 @@ MODAL_TITLE_LIMIT = 45
 MODAL_INPUTS_LIMIT = 5
 INPUT_LABEL_LIMIT = 45
 INPUT_PLACEHOLDER_LIMIT = 100
-ELLIPSIS = "…"
 
 COLOUR_OK = discord.Colour(0x1F8B7A)
 COLOUR_ERROR = discord.Colour(0xC0392B)
@@ -43,11 +42,6 @@ _EMPTY = "\u200b"  # Discord rejects empty field names and values
 _STYLES = {ActionStyle.PRIMARY: discord.ButtonStyle.primary, ActionStyle.DANGER: discord.ButtonStyle.danger,
            ActionStyle.DEFAULT: discord.ButtonStyle.secondary}
 _SLACK_BOLD = re.compile(r"(?<![*\w])\*(?!\*)([^*\n]+?)\*(?![*\w])")
-
-
-def clip(text: str, limit: int) -> str:
-    """At most `limit` characters; a cut ends with an ellipsis."""
-    return text if len(text) <= limit else text[: max(0, limit - 1)] + ELLIPSIS
 
 
 def discord_markdown(text: str) -> str:

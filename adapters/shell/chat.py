@@ -9,6 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TextIO
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import tzlocal
 
 from adapters.shell.render import render
 from core.desk import Desk
@@ -17,6 +20,18 @@ from core.requests import Actor, Platform, Request
 
 PROMPT = "codedesk> "
 WORKSPACE = "local"
+CHANNEL = "terminal"
+
+
+def machine_zone() -> str:
+    """This machine's IANA time zone (TZ, else the system's setting): the terminal's "workspace" zone,
+    so a digest subscribed here runs on local time. "" when the machine's zone has no usable name."""
+    try:
+        name = tzlocal.get_localzone_name()
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        return ""
+    return name
 
 
 @dataclass
@@ -27,6 +42,7 @@ class ShellSession:
     actor: Actor
     buttons: list[Action] = field(default_factory=list)
     ask: Callable[[str], str] | None = None  # reads one answer for a form field; None when piped
+    timezone: str = field(default_factory=machine_zone)  # set on every Request, for digests
 
     def send(self, line: str) -> str:
         line = line.strip()
@@ -38,9 +54,9 @@ class ShellSession:
             name, _, rest = line[1:].partition(" ")
             if name == "user":
                 return self._switch_user(rest)
-            request = Request.command_of(self.actor, name, rest.strip(), channel_id="terminal")
+            request = Request.command_of(self.actor, name, rest.strip(), CHANNEL, self.timezone)
         else:
-            request = Request.message_of(self.actor, line, channel_id="terminal")
+            request = Request.message_of(self.actor, line, CHANNEL, self.timezone)
         return self._show(self.desk.handle(request))
 
     def _press(self, number: int) -> str:
@@ -49,7 +65,7 @@ class ShellSession:
                 else "There are no buttons to press yet."
         action = self.buttons[number - 1]
         return self._show(self.desk.handle(Request.action_of(self.actor, action.action_id, action.value,
-                                                             channel_id="terminal")))
+                                                             CHANNEL, self.timezone)))
 
     def _show(self, reply: Reply) -> str:
         self.buttons = []
@@ -58,7 +74,8 @@ class ShellSession:
             answers = self._fill(reply.form)
             if answers is None:
                 return text + "\n\n(cancelled)"
-            submitted = self.desk.handle(Request.form_of(self.actor, reply.form.form_id, answers, "terminal"))
+            submitted = self.desk.handle(Request.form_of(self.actor, reply.form.form_id, answers, CHANNEL,
+                                                         self.timezone))
             return text + "\n\n" + self._show(submitted)
         return text
 

@@ -2,7 +2,9 @@
 and every Reply comes back as Block Kit.
 
 Fast answers go inside the 3-second acknowledgement; an answer still working after
-`inline_budget_seconds` is acknowledged with a short note and followed up through `response_url`.
+`inline_budget_seconds` is acknowledged with a short note and followed up through `response_url`
+(adapters/slack/budget.py). Nothing slow runs before an ack: the people lookup there asks once, briefly.
+Every answer is sent by adapters/slack/delivery.py, which apologises with a reference id on failure.
 """
 
 from __future__ import annotations
@@ -10,10 +12,8 @@ from __future__ import annotations
 import logging
 import re
 import time
-import uuid
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,20 +22,24 @@ from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.oauth.installation_store import InstallationStore
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Engine
 
 from adapters.slack import mapping
+from adapters.slack.budget import AnswerBudget
 from adapters.slack.config import BOT_SCOPES, SlackConfig
-from adapters.slack.people import People
-from adapters.slack.render import (
-    FORM_CALLBACK,
-    SlackMessage,
-    form_view,
-    render,
-    result_view,
+from adapters.slack.delivery import (
+    Channel,
+    Destination,
+    ResponseUrl,
+    apologise,
+    deliver,
+    response_type,
 )
+from adapters.slack.people import People, Person
+from adapters.slack.render import FORM_CALLBACK, form_view, render, result_view
 from adapters.slack.retry import retry_handlers
 from adapters.slack.seen import FirstSight, SeenKeys, signature_memory
 from core import logsafe
@@ -45,7 +49,6 @@ from core.requests import Actor, Request
 
 log = logging.getLogger(__name__)
 
-APOLOGY = "Sorry, Slack did not accept CodeDesk's answer just now (ref {ref}). Please try again in a moment."
 WORKING = "Working on it… the answer will appear here shortly."
 OAUTH_STATE_SECONDS = 600
 
@@ -80,28 +83,41 @@ def build_app(desk: Desk, config: SlackConfig, engine: Engine, *, people: People
         if isinstance(oauth_settings.authorize, InstallationStoreAuthorize):
             # Remember auth.test per bot token: otherwise every command waits on a Slack round trip.
             oauth_settings.authorize.cache_enabled = True
+    if people is None:
+        store = oauth_settings.installation_store if oauth_settings is not None else None
+        people = People(installer=_installer_lookup(store) if store is not None else None)
     token = None if config.multi_workspace else config.bot_token
     app = App(signing_secret=config.signing_secret, token=token,
               client=client, oauth_settings=oauth_settings, process_before_response=True,
               raise_error_for_unhandled_request=False, logger=logging.getLogger("slack_bolt"))
     seen = SeenKeys(engine, clock)
-    listeners = Listeners(desk, config, people or People(), seen,
+    listeners = Listeners(desk, config, people, seen,
                           ThreadPoolExecutor(workers, thread_name_prefix="desk"))
     listeners.attach(app)
     return SlackParts(app=app, client=client, seen=seen, signatures=signature_memory(engine, clock),
                       config=config)
 
 
+def _installer_lookup(store: InstallationStore) -> Callable[[str], str | None]:
+    """Who installed the app in a workspace (their time zone is the workspace's), from the OAuth store."""
+    def installer(team_id: str) -> str | None:
+        installation = store.find_installation(enterprise_id=None, team_id=team_id)
+        return installation.user_id if installation is not None else None
+    return installer
+
+
 class Listeners:
     """The Bolt listeners. Each maps a payload to a Request, asks the Desk, and delivers the Reply."""
 
     def __init__(self, desk: Desk, config: SlackConfig, people: People, seen: SeenKeys,
-                 executor: ThreadPoolExecutor) -> None:
+                 executor: ThreadPoolExecutor, monotonic: Callable[[], float] = time.monotonic) -> None:
         self.desk = desk
         self.config = config
         self.people = people
         self.seen = seen
         self.executor = executor
+        self.monotonic = monotonic
+        self.budget = AnswerBudget(executor, config.inline_budget_seconds, monotonic)
         self.slash_names = config.slash_to_command(c.name for c in desk.registry.commands)
 
     def attach(self, app: App) -> None:
@@ -124,62 +140,62 @@ class Listeners:
         return next()
 
     # --- who -----------------------------------------------------------------------------------
-    def actor(self, client: WebClient, who: mapping.Who) -> Actor:
-        person = self.people.lookup(client, who.team_id, who.user_id, who.name)
+    def person(self, client: WebClient, who: mapping.Who, *, quick: bool = False) -> Person:
+        return self.people.lookup(client, who.team_id, who.user_id, who.name, quick=quick)
+
+    def actor(self, who: mapping.Who, person: Person) -> Actor:
         return who.actor(person.display_name, person.is_admin)
+
+    def zone(self, who: mapping.Who, person: Person) -> str:
+        """The workspace's time zone for digests; the asker's own until the workspace's is known."""
+        return self.people.zone_of(who.team_id) or person.timezone
 
     # --- slash commands ------------------------------------------------------------------------
     def on_command(self, ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        started = self.monotonic()
         who = mapping.who_of_command(body)
-        request = mapping.command_request(self.actor(client, who), body, self.slash_names)
-        trigger_id = str(body.get("trigger_id", ""))
-        budget = self.config.inline_budget_seconds
-        declared = self.desk.registry.get(request.command)
-        slow_maybe = budget and not (declared is None or declared.fast)
-        future = self.executor.submit(self.desk.handle, request) if slow_maybe else None
-        try:
-            reply = future.result(timeout=budget) if future else self.desk.handle(request)
-        except FutureTimeout:
-            assert future is not None
+        # Before the ack: one quick users.info, no retries. If Slack is slow or rate-limiting,
+        # acknowledge now and finish the lookup (retries and all) and the answer afterwards.
+        person = self.person(client, who, quick=True)
+        if person.unsure:
             ack(text=WORKING, response_type="ephemeral")
-            future.add_done_callback(lambda done: self._follow_up(done, respond, client, request))
+            self.budget.later(lambda: self.desk.handle(self._command_request(body, who, self.person(client, who))),
+                              lambda reply: self._follow_up(reply, respond))
+            return
+        request = self._command_request(body, who, person)
+        declared = self.desk.registry.get(request.command)
+        reply = self.budget.answer(lambda: self.desk.handle(request), started=started,
+                                   inline=declared is None or declared.fast,
+                                   acknowledge=lambda: ack(text=WORKING, response_type="ephemeral"),
+                                   follow_up=lambda late: self._follow_up(late, respond))
+        if reply is None:
             return
         if reply.form is not None:
             ack()
-            self._open_form(client, trigger_id, reply, request, respond)
+            self._open_form(client, str(body.get("trigger_id", "")), reply, request, ResponseUrl(respond))
             return
         messages = render(reply)
         first = messages[0]
-        ack(text=first.text, blocks=first.blocks, response_type=_response_type(first))
+        ack(text=first.text, blocks=first.blocks, response_type=response_type(first))
         if len(messages) > 1:
-            self.executor.submit(self._respond_all, respond, messages[1:])
+            self.executor.submit(deliver, ResponseUrl(respond), messages[1:])
 
-    def _follow_up(self, done: Future[Reply], respond: Respond, client: WebClient, request: Request) -> None:
-        reply = done.result()  # Desk.handle never raises: failures come back as an error Reply
+    def _command_request(self, body: dict[str, Any], who: mapping.Who, person: Person) -> Request:
+        return mapping.command_request(self.actor(who, person), body, self.slash_names, self.zone(who, person))
+
+    def _follow_up(self, reply: Reply, respond: Respond) -> None:
         if reply.form is not None:
             reply = Reply(title="Run the command again to open the form",
                           subtitle="Slack only lets a form open within three seconds of the command.")
-        self._respond_all(respond, render(reply))
-
-    def _respond_all(self, respond: Respond, messages: list[SlackMessage]) -> None:
-        for message in messages:
-            try:
-                respond(text=message.text, blocks=message.blocks, response_type=_response_type(message),
-                        replace_original=False)
-            except Exception as err:  # a response_url post failing must not take the worker down
-                log.warning("response_url post failed: %s", type(err).__name__)
+        deliver(ResponseUrl(respond), render(reply))
 
     def _open_form(self, client: WebClient, trigger_id: str, reply: Reply, request: Request,
-                   respond: Respond | None) -> None:
+                   destination: Destination) -> None:
         assert reply.form is not None
         try:
             client.views_open(trigger_id=trigger_id, view=form_view(reply.form, request.channel_id))
         except SlackApiError as err:
-            ref = uuid.uuid4().hex[:8]
-            log.warning("views.open failed ref=%s team=%s error=%s", ref, request.actor.workspace_id,
-                        err.response.get("error"))
-            if respond is not None:
-                respond(text=APOLOGY.format(ref=ref), response_type="ephemeral", replace_original=False)
+            apologise(destination, err)
 
     # --- mentions and direct messages ----------------------------------------------------------
     def on_mention(self, body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
@@ -194,68 +210,56 @@ class Listeners:
 
     def _answer_message(self, body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
         who = mapping.who_of_event(body)
-        actor = self.actor(client, who)
-        reply = self.desk.handle(mapping.message_request(actor, event))
-        channel = str(event.get("channel", ""))
+        person = self.person(client, who)  # events are acknowledged already: the lookup may wait
+        reply = self.desk.handle(mapping.message_request(self.actor(who, person), event, self.zone(who, person)))
         in_dm = event.get("channel_type") == "im"
         thread = str(event.get("thread_ts", "")) if in_dm else mapping.thread_of(event)
-        for message in render(reply):
-            try:
-                if message.error and not in_dm:  # errors and quota notes stay private, even in a thread
-                    client.chat_postEphemeral(channel=channel, user=who.user_id, text=message.text,
-                                              blocks=message.blocks, thread_ts=thread or None)
-                else:
-                    client.chat_postMessage(channel=channel, text=message.text, blocks=message.blocks,
-                                            thread_ts=thread or None)
-            except SlackApiError as err:
-                self._apologise(client, channel, who.user_id, thread, err)
-                return
-
-    def _apologise(self, client: WebClient, channel: str, user: str, thread: str, err: SlackApiError) -> None:
-        # The Slack error code only: the message itself may hold what the user typed.
-        ref = uuid.uuid4().hex[:8]
-        log.warning("Slack refused an answer ref=%s channel=%s error=%s", ref, channel,
-                    err.response.get("error"))
-        try:
-            client.chat_postEphemeral(channel=channel, user=user, text=APOLOGY.format(ref=ref),
-                                      thread_ts=thread or None)
-        except SlackApiError as again:
-            log.warning("apology failed too channel=%s error=%s", channel, again.response.get("error"))
+        # A mention is answered in the open thread, but errors and quota notes stay with the asker.
+        deliver(Channel(client, str(event.get("channel", "")), who.user_id, thread,
+                        private=lambda message: message.error and not in_dm), render(reply))
 
     # --- buttons and modals --------------------------------------------------------------------
     def on_action(self, body: dict[str, Any], action: dict[str, Any], client: WebClient,
                   respond: Respond) -> None:
         who = mapping.who_of_interaction(body)
-        request = mapping.action_request(self.actor(client, who), body, action)
+        person = self.person(client, who)
+        request = mapping.action_request(self.actor(who, person), body, action, self.zone(who, person))
         reply = self.desk.handle(request)
-        if reply.form is not None:
-            self._open_form(client, str(body.get("trigger_id", "")), reply, request,
-                            respond if body.get("response_url") else None)
-            return
-        messages = render(reply)
+        destination: Destination
         if body.get("response_url"):
-            self._respond_all(respond, messages)
+            destination = ResponseUrl(respond)
+        else:  # a button in a modal: answer in the channel the form came from, else in the DM
+            in_channel = bool(request.channel_id)
+            destination = Channel(client, request.channel_id or who.user_id, who.user_id,
+                                  private=lambda message: in_channel and message.ephemeral)
+        if reply.form is not None:
+            self._open_form(client, str(body.get("trigger_id", "")), reply, request, destination)
             return
-        channel = request.channel_id or who.user_id  # a button in a modal: answer in the DM
-        for message in messages:
-            try:
-                if request.channel_id and message.ephemeral:
-                    client.chat_postEphemeral(channel=channel, user=who.user_id, text=message.text,
-                                              blocks=message.blocks)
-                else:
-                    client.chat_postMessage(channel=channel, text=message.text, blocks=message.blocks)
-            except SlackApiError as err:
-                self._apologise(client, channel, who.user_id, "", err)
-                return
+        deliver(destination, render(reply))
 
     def on_form_submit(self, ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        started = self.monotonic()
         who = mapping.who_of_interaction(body)
-        request = mapping.form_request(self.actor(client, who), view)
-        reply = self.desk.handle(request)
-        if reply.form is not None:
-            ack(response_action="update", view=form_view(reply.form, request.channel_id))
-        else:
-            ack(response_action="update", view=result_view(reply))
+        person = self.person(client, who, quick=True)  # a form needs no admin role: never wait here
+        request = mapping.form_request(self.actor(who, person), view, self.zone(who, person))
+        reply = self.budget.answer(
+            lambda: self.desk.handle(request), started=started, inline=False,
+            acknowledge=lambda: ack(response_action="update", view=result_view(Reply(title=WORKING))),
+            follow_up=lambda late: self._update_form(client, str(view.get("id", "")), late, request))
+        if reply is not None:
+            ack(response_action="update", view=self._form_answer(reply, request))
+
+    def _form_answer(self, reply: Reply, request: Request) -> dict[str, Any]:
+        return form_view(reply.form, request.channel_id) if reply.form is not None else result_view(reply)
+
+    def _update_form(self, client: WebClient, view_id: str, reply: Reply, request: Request) -> None:
+        """A slow form answer replaces the "working" view it was acknowledged with."""
+        try:
+            client.views_update(view_id=view_id, view=self._form_answer(reply, request))
+        except SlackApiError as err:
+            # No channel to apologise in: the modal may be gone. The Slack error code only.
+            log.warning("views.update failed team=%s error=%s", request.actor.workspace_id,
+                        err.response.get("error"))
 
     def on_error(self, error: Exception, body: dict[str, Any]) -> None:
         # The payload type only: payloads carry what people typed.
@@ -266,6 +270,3 @@ class Listeners:
 def _ack(ack: Ack) -> None:
     ack()
 
-
-def _response_type(message: SlackMessage) -> str:
-    return "ephemeral" if message.ephemeral else "in_channel"

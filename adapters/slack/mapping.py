@@ -42,11 +42,13 @@ def who_of_interaction(body: Payload) -> Who:
     return Who(str(team), str(user.get("id", "")), str(user.get("username") or user.get("name") or ""))
 
 
-def command_request(actor: Actor, body: Payload, slash_names: Mapping[str, str]) -> Request:
-    """`/icd-10 E11.9` -> the core command its configured name stands for."""
+def command_request(actor: Actor, body: Payload, slash_names: Mapping[str, str], zone: str = "") -> Request:
+    """`/icd-10 E11.9` -> the core command its configured name stands for. `zone` is the workspace's
+    time zone (adapters/slack/people.py), for anything that runs on a local clock (digests)."""
     slash = str(body.get("command", "")).lower()
     name = slash_names.get(slash, slash.lstrip("/"))
-    return Request.command_of(actor, name, str(body.get("text", "")).strip(), str(body.get("channel_id", "")))
+    return Request.command_of(actor, name, str(body.get("text", "")).strip(), str(body.get("channel_id", "")),
+                              zone)
 
 
 def is_bot_message(event: Payload) -> bool:
@@ -59,9 +61,9 @@ def is_plain_dm(event: Payload) -> bool:
     return event.get("channel_type") == "im" and not event.get("subtype") and not is_bot_message(event)
 
 
-def message_request(actor: Actor, event: Payload) -> Request:
+def message_request(actor: Actor, event: Payload, zone: str = "") -> Request:
     text = _MENTION.sub(" ", str(event.get("text", "")))
-    return Request.message_of(actor, " ".join(text.split()), str(event.get("channel", "")))
+    return Request.message_of(actor, " ".join(text.split()), str(event.get("channel", "")), zone)
 
 
 def thread_of(event: Payload) -> str:
@@ -77,11 +79,11 @@ def channel_of_interaction(body: Payload) -> str:
     return str(container.get("channel_id", ""))
 
 
-def action_request(actor: Actor, body: Payload, action: Payload) -> Request:
+def action_request(actor: Actor, body: Payload, action: Payload, zone: str = "") -> Request:
     return Request.action_of(actor, decode_action_id(str(action.get("action_id", ""))),
-                             str(action.get("value", "")), channel_of_interaction(body))
+                             str(action.get("value", "")), channel_of_interaction(body), zone)
 
 
-def form_request(actor: Actor, view: Payload) -> Request:
+def form_request(actor: Actor, view: Payload, zone: str = "") -> Request:
     form_id, channel = form_metadata(dict(view))
-    return Request.form_of(actor, form_id, form_answers(dict(view)), channel)
+    return Request.form_of(actor, form_id, form_answers(dict(view)), channel, zone)

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from core.replies import Action, ActionStyle, Form, FormField, Reply, ResultItem
+from core.replies import ELLIPSIS, Action, ActionStyle, Form, FormField, Reply, ResultItem, clip
 
 MAX_BLOCKS = 50
 MAX_MODAL_BLOCKS = 100
@@ -24,7 +24,6 @@ MAX_BUTTON_LABEL = 75
 MAX_BUTTONS = 25
 MAX_MODAL_TITLE = 24
 MAX_FALLBACK = 3000
-ELLIPSIS = "…"
 FORM_CALLBACK = "codedesk_form"
 CHECKED = "yes"
 
@@ -39,10 +38,6 @@ class SlackMessage:
     blocks: list[Block]
     ephemeral: bool
     error: bool = False
-
-
-def clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + ELLIPSIS
 
 
 def escape(text: str) -> str:

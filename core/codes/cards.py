@@ -5,7 +5,7 @@ from __future__ import annotations
 from core.codes.catalog import Catalog
 from core.codes.lookup import LookupResult, Outcome
 from core.codes.record import CodeRecord, NoteKind, RecordKind, System
-from core.replies import Action, ActionStyle, ErrorKind, Field, Reply, Section, error_reply
+from core.replies import Action, ErrorKind, Field, Reply, Section, error_reply
 
 OPEN_CODE = "open_code"  # action id: value is "<system>:<code>"
 CPT_NOTICE = ("CPT® is a registered trademark of the American Medical Association. Summaries are "
@@ -145,7 +145,3 @@ def lookup_reply(catalog: Catalog, result: LookupResult) -> Reply:
 def _title(catalog: Catalog, system: System | None, code: str) -> str:
     record = catalog.get(system, code) if system else None
     return record.title if record else ""
-
-
-def register_action() -> Action:
-    return Action("Register (free)", "register", "", ActionStyle.PRIMARY)

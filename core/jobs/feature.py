@@ -47,7 +47,7 @@ HELP = [
     "`/jobs subscribe 09:00 America/Chicago remote cpc` — a daily digest in this channel; "
     "`/jobs unsubscribe`, `/jobs subscriptions`",
     "Admins: `/jobs approve|reject 12`, `/jobs pending`, `/jobs settings approval on|off`, "
-    "`/jobs feed add|remove|list URL`",
+    "`/jobs settings timezone Europe/London`, `/jobs feed add|remove|list URL`",
 ]
 
 
@@ -269,12 +269,19 @@ class JobsFeature:
         if not words:
             with transaction(self.sessions) as session:
                 on = store.requires_approval(session, board)
+                zone = store.board_timezone(session, board)
+            shown = zone or (f"{request.channel_timezone} (from the workspace)" if request.channel_timezone
+                             else "UTC (none given yet)")
             return Reply(title="Job board settings",
-                         fields=(Field("Admin approval of posts", "on" if on else "off"),),
-                         sections=(Section("", "Change it with `/jobs settings approval on|off` (admins)."),))
+                         fields=(Field("Admin approval of posts", "on" if on else "off"),
+                                 Field("Digest time zone", shown)),
+                         sections=(Section("", "Change them with `/jobs settings approval on|off` and "
+                                               "`/jobs settings timezone America/Chicago` (admins)."),))
+        if words[0] == "timezone" and len(words) == 2:
+            return self._set_timezone(request, board, rest.split()[1])
         if words[0] != "approval" or len(words) != 2 or words[1] not in ("on", "off"):
-            return error_reply(ErrorKind.BAD_INPUT, "I know one setting: approval.",
-                               "Type `/jobs settings approval on` or `/jobs settings approval off`.")
+            return error_reply(ErrorKind.BAD_INPUT, "I know two settings: approval and timezone.",
+                               "Type `/jobs settings approval on|off` or `/jobs settings timezone Europe/London`.")
         refused = self._need_admin(request, "change the job board's settings")
         if refused:
             return refused
@@ -285,6 +292,19 @@ class JobsFeature:
                          subtitle="Admins see them with `/jobs pending`; admins' own posts go live at once.")
         return Reply(title="New job posts now go live at once", subtitle="Postings already waiting stay in "
                                                                          "`/jobs pending`.")
+
+    def _set_timezone(self, request: Request, board: Board, typed: str) -> Reply:
+        try:
+            zone = subs.check_zone(typed)
+        except QueryError as exc:
+            return error_reply(ErrorKind.BAD_INPUT, str(exc), exc.hint)
+        refused = self._need_admin(request, "change the job board's settings")
+        if refused:
+            return refused
+        with transaction(self.sessions) as session:
+            store.set_board_timezone(session, board, zone)
+        return Reply(title=f"Digests here now default to {zone}",
+                     subtitle="Subscriptions made without a time zone use it; existing ones keep theirs.")
 
     # --- feeds -------------------------------------------------------------------------------------
     def _feed(self, request: Request, rest: str) -> Reply:
@@ -330,15 +350,21 @@ class JobsFeature:
         if not request.channel_id:
             return error_reply(ErrorKind.BAD_INPUT, "A digest goes to a channel.",
                                "Type `/jobs subscribe` in the channel that should get it.")
+        board = Board.of(request.actor)
+        with transaction(self.sessions) as session:
+            remembered = store.board_timezone(session, board)
+        # A zone typed now wins; then the one this board's people gave before; then what the platform
+        # knows about the workspace (Slack's profile zone, the machine's zone in the shell); then UTC.
         try:
-            wish = subs.parse_subscribe(rest, request.channel_timezone or "UTC")
+            wish = subs.parse_subscribe(rest, remembered or request.channel_timezone or "UTC")
         except QueryError as exc:
             return error_reply(ErrorKind.BAD_INPUT, str(exc),
                                f"{exc.hint} Example: `/jobs subscribe 09:00 America/Chicago remote cpc`.")
         now = self.now()
         with transaction(self.sessions) as session:
-            sub, created = subs.subscribe(session, Board.of(request.actor), request.channel_id,
-                                          request.actor.user_id, wish, now)
+            sub, created = subs.subscribe(session, board, request.channel_id, request.actor.user_id, wish, now)
+            if wish.zone_given:
+                store.set_board_timezone(session, board, wish.timezone, keep_existing=True)
         first = sub.scheduled_at(now.astimezone(sub.zone).date())
         when = "today" if first > now else "tomorrow"
         title = "This channel gets a daily job digest" if created else "This channel's job digest was updated"

@@ -60,6 +60,8 @@ class JobBoardSettingsRow(Base):
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
     workspace_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     require_approval: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The board's own time zone for digests: the first one anyone gave, or what an admin set ("" = none).
+    timezone: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
 
 class JobFeedRow(Base):

@@ -235,11 +235,29 @@ def requires_approval(session: Session, board: Board) -> bool:
 
 
 def set_requires_approval(session: Session, board: Board, on: bool) -> None:
+    _settings_row(session, board).require_approval = on
+
+
+def board_timezone(session: Session, board: Board) -> str:
+    """The zone this board's digests default to; "" until someone gives one."""
+    row = session.get(JobBoardSettingsRow, (board.platform, board.workspace_id))
+    return row.timezone if row is not None else ""
+
+
+def set_board_timezone(session: Session, board: Board, zone: str, *, keep_existing: bool = False) -> None:
+    """Remember the board's zone; with `keep_existing`, only when it has none yet (the first one given)."""
+    row = _settings_row(session, board)
+    if not (keep_existing and row.timezone):
+        row.timezone = zone
+
+
+def _settings_row(session: Session, board: Board) -> JobBoardSettingsRow:
     row = session.get(JobBoardSettingsRow, (board.platform, board.workspace_id))
     if row is None:
-        row = JobBoardSettingsRow(platform=board.platform, workspace_id=board.workspace_id)
+        row = JobBoardSettingsRow(platform=board.platform, workspace_id=board.workspace_id,
+                                  require_approval=False, timezone="")
         session.add(row)
-    row.require_approval = on
+    return row
 
 
 def add_posting(session: Session, board: Board, draft: PostingDraft, *, posted_by: str, now: datetime,

@@ -82,6 +82,7 @@ class SubscribeRequest:
     filters: str
     cap: int
     post_when_empty: bool
+    zone_given: bool = False  # typed by the person, not the default
 
 
 def parse_subscribe(text: str, default_timezone: str) -> SubscribeRequest:
@@ -99,7 +100,7 @@ def parse_subscribe(text: str, default_timezone: str) -> SubscribeRequest:
             index += 2 if nxt in ("am", "pm") and not match.group(3) else 1
             continue
         if ("/" in token and token[0].isupper()) or token.upper() == "UTC":
-            zone = _check_zone(token)
+            zone = check_zone(token)
         elif token.lower() == "top" and nxt.isdigit():
             cap = int(nxt)
             if not 1 <= cap <= MAX_CAP:
@@ -112,8 +113,8 @@ def parse_subscribe(text: str, default_timezone: str) -> SubscribeRequest:
         index += 1
     filters = " ".join(rest)
     parse_query(filters)  # refuse bad filters now, not at 9 o'clock tomorrow
-    return SubscribeRequest(local_time, zone or _check_zone(default_timezone or "UTC"), filters[:300], cap,
-                            always)
+    return SubscribeRequest(local_time, zone or check_zone(default_timezone or "UTC"), filters[:300], cap,
+                            always, zone_given=bool(zone))
 
 
 def _parse_time(match: re.Match[str], nxt: str) -> time:
@@ -129,7 +130,8 @@ def _parse_time(match: re.Match[str], nxt: str) -> time:
     return time(hour, minute)
 
 
-def _check_zone(name: str) -> str:
+def check_zone(name: str) -> str:
+    """The zone's name when Python knows it; QueryError saying what to type otherwise."""
     if name.upper() == "UTC":
         return "UTC"
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from core.replies import ErrorKind, Reply, Visibility, error_reply, reference_id
+from core.replies import ELLIPSIS, ErrorKind, Reply, Visibility, clip, error_reply, reference_id
 from core.requests import Actor, Platform, Request
 
 ALICE = Actor(Platform.SHELL, "local", "alice")
@@ -28,3 +28,9 @@ def test_share_is_read_once_in_core() -> None:
 def test_reference_ids_are_short_and_distinct() -> None:
     ids = {reference_id() for _ in range(50)}
     assert len(ids) == 50 and all(len(i) == 8 for i in ids)
+
+
+def test_clip_keeps_short_text_and_ends_a_cut_with_an_ellipsis() -> None:
+    assert clip("E11.9", 10) == "E11.9"
+    cut = clip("Type 2 diabetes mellitus without complications", 12)
+    assert len(cut) == 12 and cut == "Type 2 diab" + ELLIPSIS

@@ -50,6 +50,7 @@ class FakeSlack:
         self.channel_errors: dict[str, str] = {}  # channel id -> the error chat.postMessage answers
         self.oauth_team = ("T0INSTALL", "Installed Team")
         self._scripted: dict[str, list[_Scripted]] = {}
+        self._held: dict[str, threading.Event] = {}  # method -> released when set
         self._changed = threading.Condition()
         self._ts = itertools.count(1)
         self._loop = asyncio.new_event_loop()
@@ -66,6 +67,8 @@ class FakeSlack:
         return self
 
     def stop(self) -> None:
+        for method in list(self._held):
+            self.release(method)
         if self._runner is not None:
             asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
@@ -90,10 +93,21 @@ class FakeSlack:
 
     # --- scripting -----------------------------------------------------------------------------
     def set_user(self, user_id: str, *, is_admin: bool = False, is_owner: bool = False,
-                 name: str = "") -> None:
+                 name: str = "", tz: str = "") -> None:
         self.users[user_id] = {"id": user_id, "name": name or user_id.lower(), "real_name": name or user_id,
                                "is_admin": is_admin, "is_owner": is_owner,
                                "profile": {"display_name": name or user_id.lower()}}
+        if tz:
+            self.users[user_id]["tz"] = tz  # Slack's profile zone, an IANA name
+
+    def hold(self, method: str) -> None:
+        """Calls to `method` get no answer until `release(method)`: a Slack that is slow to reply."""
+        self._held[method] = threading.Event()
+
+    def release(self, method: str) -> None:
+        gate = self._held.pop(method, None)
+        if gate is not None:
+            gate.set()
 
     def rate_limit(self, method: str, times: int = 1, retry_after: int = 2) -> None:
         """The next `times` calls to `method` answer 429 with Retry-After."""
@@ -174,6 +188,9 @@ class FakeSlack:
         token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip() or \
             str(params.get("token", ""))
         self._record(Call(method, params, token, request.path))
+        gate = self._held.get(method)
+        if gate is not None:
+            await asyncio.to_thread(gate.wait, 30)
         queue = self._scripted.get(method)
         if queue:
             scripted = queue.pop(0)

@@ -4,8 +4,12 @@ subscribe, and the digest printed into the terminal by the shell poster."""
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import time_machine
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,6 +23,8 @@ from core.replies import Reply
 from core.requests import Actor, Platform
 from tests.core.jobs.conftest import utc
 from tests.desks import code_desk
+
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def answers(*lines: str) -> Iterator[str]:
@@ -72,3 +78,20 @@ def test_shell_poster_reports_a_gone_channel() -> None:
     assert poster.post("local", "old", Reply(title="x")).outcome.value == "channel_gone"
     assert poster.notify_user("local", "ana", Reply(title="Hello")).ok
     assert "── message to @ana ──" in out.getvalue() and "Hello" in out.getvalue()
+
+
+def test_a_terminal_digest_without_a_zone_runs_on_the_sessions_zone(catalog: Catalog,
+                                                                    sessions: sessionmaker[Session]) -> None:
+    desk = code_desk(catalog, features=(JobsFeature(sessions),))
+    shell = ShellSession(desk, Actor(Platform.SHELL, "local", "ana", "ana"), timezone="Australia/Perth")
+    with time_machine.travel(utc(2026, 4, 2, 13, 0), tick=False):
+        assert "daily at 07:00 Australia/Perth" in shell.send("/jobs subscribe 07:00 remote")
+
+
+def test_the_codedesk_shell_takes_the_machines_time_zone(tmp_path: Path) -> None:
+    env = {**os.environ, "CODEDESK_HOME": str(tmp_path), "TZ": "America/Chicago"}
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run([sys.executable, "-m", "bots.cli", "shell", "--user", "ana"],
+                          input="/jobs subscribe 09:00 remote\n", capture_output=True, text=True, cwd=ROOT,
+                          env=env, timeout=300, check=True)
+    assert "daily at 09:00 America/Chicago" in " ".join(done.stdout.split())

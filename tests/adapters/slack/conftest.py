@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -20,6 +21,7 @@ from sqlalchemy import Engine
 from adapters.slack.app import SlackParts, build_app
 from adapters.slack.config import SlackConfig
 from adapters.slack.http import SlackHttpServer
+from adapters.slack.people import People
 from core import db
 from core.codes.catalog import Catalog
 from core.commands import Command, Handler
@@ -102,18 +104,31 @@ class SlackRig:
     slept: list[float]
 
 
+def install(rig: SlackRig, code: str = "good-code") -> int:
+    """Run the OAuth install as a browser would; the redirect's HTTP status."""
+    page = rig.client.raw("GET", "/slack/install")
+    assert page.status == 200
+    cookie = page.headers["set-cookie"].split(";")[0]
+    state = re.search(r"state=([\w-]+)", page.body.decode()).group(1)  # type: ignore[union-attr]
+    assert "scope=commands" in page.body.decode() and "client_id=1111.2222" in page.body.decode()
+    done = rig.client.raw("GET", f"/slack/oauth_redirect?code={code}&state={state}",
+                          headers={"Cookie": cookie})
+    return done.status
+
+
 @pytest.fixture
 def fake_slack() -> Iterator[FakeSlack]:
     with FakeSlack() as fake:
         yield fake
 
 
-def make_rig(fake: FakeSlack, desk: Desk, url: str, **config: Any) -> Iterator[SlackRig]:
+def make_rig(fake: FakeSlack, desk: Desk, url: str, *, people: People | None = None,
+             **config: Any) -> Iterator[SlackRig]:
     engine = db.make_engine(url)
     slept: list[float] = []
     settings = SlackConfig(**({"signing_secret": SECRET, "api_url": fake.api_url,
                                "bot_token": f"xoxb-{DEFAULT_TEAM}-bot"} | config))
-    parts = build_app(desk, settings, engine, sleep=slept.append)
+    parts = build_app(desk, settings, engine, people=people, sleep=slept.append)
     server = SlackHttpServer(parts, host="127.0.0.1", port=0)
     server.start_in_background()
     try:
@@ -147,7 +162,7 @@ class ProbeFeature:
                 Command("slowreport", "A slow report", self._slow, fast=False))
 
     def actions(self) -> Mapping[str, Handler]:
-        return {"register_submit": self._submitted}
+        return {"register_submit": self._submitted, "slow_submit": self._slow_submitted}
 
     def _register(self, request: Request) -> Reply:
         return Reply(title="Register", form=Form("register_submit", "Register", (
@@ -158,6 +173,10 @@ class ProbeFeature:
         if request.answers.get("terms") != "yes":
             return error_reply(ErrorKind.BAD_INPUT, "Please accept the terms to register.")
         return Reply(title=f"Welcome, {request.answers['name']}", subtitle="You are registered.")
+
+    def _slow_submitted(self, request: Request) -> Reply:
+        self.release.wait(10)
+        return Reply(title=f"Filed for {request.answers.get('name', '')}")
 
     def _whoami(self, request: Request) -> Reply:
         actor = request.actor

@@ -10,7 +10,8 @@ import time
 
 import pytest
 
-from adapters.slack.app import APOLOGY, WORKING
+from adapters.slack.app import WORKING
+from adapters.slack.delivery import APOLOGY
 from adapters.slack.render import render_one
 from core.requests import Actor, Platform, Request
 from tests.adapters.slack.conftest import ProbeFeature, SlackRig, payload

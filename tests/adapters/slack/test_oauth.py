@@ -3,7 +3,6 @@ kept in the project's database, and each workspace answered with its own token."
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -14,7 +13,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
 from core import db
 from core.desk import Desk
-from tests.adapters.slack.conftest import SlackRig, make_rig
+from tests.adapters.slack.conftest import SlackRig, install, make_rig
 from tests.fakes.slack_api import FakeSlack
 
 
@@ -24,19 +23,8 @@ def oauth_rig(fake_slack: FakeSlack, desk: Desk, sqlite_url: str) -> Iterator[Sl
                         client_secret="client-secret")
 
 
-def _install(rig: SlackRig, code: str = "good-code") -> int:
-    page = rig.client.raw("GET", "/slack/install")
-    assert page.status == 200
-    cookie = page.headers["set-cookie"].split(";")[0]
-    state = re.search(r"state=([\w-]+)", page.body.decode()).group(1)  # type: ignore[union-attr]
-    assert "scope=commands" in page.body.decode() and "client_id=1111.2222" in page.body.decode()
-    done = rig.client.raw("GET", f"/slack/oauth_redirect?code={code}&state={state}",
-                          headers={"Cookie": cookie})
-    return done.status
-
-
 def test_install_then_the_workspace_is_answered_with_its_own_token(oauth_rig: SlackRig) -> None:
-    assert _install(oauth_rig) == 200
+    assert install(oauth_rig) == 200
     access = oauth_rig.fake.calls_to("oauth.v2.access")[0]
     assert access.params["code"] == "good-code"
     oauth_rig.fake.clear()
@@ -49,13 +37,13 @@ def test_install_then_the_workspace_is_answered_with_its_own_token(oauth_rig: Sl
 
 
 def test_a_workspace_that_never_installed_gets_no_answer(oauth_rig: SlackRig) -> None:
-    assert _install(oauth_rig) == 200
+    assert install(oauth_rig) == 200
     answer = oauth_rig.client.command("/icd10", "E11.9", team="T0STRANGER")
     assert "E11.9" not in answer.body.decode()
 
 
 def test_a_bad_code_installs_nothing(oauth_rig: SlackRig) -> None:
-    assert _install(oauth_rig, code="stolen") != 200
+    assert install(oauth_rig, code="stolen") != 200
     answer = oauth_rig.client.command("/icd10", "E11.9", team="T0INSTALL")
     assert "E11.9" not in answer.body.decode()
 
@@ -101,7 +89,7 @@ def test_digests_reach_an_installed_workspace_with_its_own_token(oauth_rig: Slac
     from core.channels import PostOutcome
     from core.replies import Reply
 
-    assert _install(oauth_rig) == 200
+    assert install(oauth_rig) == 200
     oauth_rig.fake.clear()
     poster = slack_poster(oauth_rig.parts.config, oauth_rig.engine)
     assert poster.post("T0INSTALL", "C0JOBS", Reply(title="Today's coding jobs")).ok

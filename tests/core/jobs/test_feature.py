@@ -14,7 +14,7 @@ from core.desk import Desk
 from core.jobs.feature import JobsFeature
 from core.jobs.postings import sweep_expired
 from core.replies import ErrorKind
-from core.requests import Request
+from core.requests import Platform, Request
 from tests.core.jobs.conftest import JOB, actor, command, job_id, post_job, utc
 from tests.desks import code_desk
 
@@ -151,3 +151,31 @@ def test_misspelt_workplace_still_filters(desk: Desk, sessions: sessionmaker[Ses
     post_job(feature, actor("ana"), title="Onsite coder", where="Austin, TX", apply_url="https://x.example/2")
     found = desk.handle(command(actor("ana"), "search remot"))
     assert found.title == "1 coding job for “remote”"
+
+
+# --- the board's digest time zone ------------------------------------------------------------------
+def test_a_digest_without_a_zone_uses_the_zone_the_board_was_first_given(desk: Desk) -> None:
+    ana = actor(workspace="G1", platform=Platform.DISCORD)
+    assert "daily at 09:00 Europe/Paris" in desk.handle(command(ana, "subscribe 09:00 Europe/Paris", "CH1")).subtitle
+    assert "daily at 08:00 Europe/Paris" in desk.handle(command(ana, "subscribe 08:00", "CH2")).subtitle
+    desk.handle(command(ana, "subscribe 07:00 Asia/Tokyo", "CH3"))  # a later zone is that channel's own
+    assert "Europe/Paris" in desk.handle(command(ana, "subscribe", "CH4")).subtitle
+    elsewhere = actor(workspace="G2", platform=Platform.DISCORD)
+    assert "daily at 09:00 UTC" in desk.handle(command(elsewhere, "subscribe", "CH9")).subtitle
+
+
+def test_the_board_zone_beats_the_platforms_which_beats_utc(desk: Desk) -> None:
+    ana, boss = actor(), actor("boss", admin=True)
+    assert "America/Chicago" in desk.handle(command(ana, "subscribe", "C1", tz="America/Chicago")).subtitle
+    assert "America/Chicago" in desk.handle(command(ana, "settings", tz="America/Chicago")).fields[1].value
+    assert desk.handle(command(boss, "settings timezone Europe/London")).title == \
+        "Digests here now default to Europe/London"
+    assert "Europe/London" in desk.handle(command(ana, "subscribe", "C2", tz="America/Chicago")).subtitle
+    assert desk.handle(command(ana, "settings")).fields[1].value == "Europe/London"
+
+
+def test_only_admins_set_the_board_zone_and_a_wrong_zone_says_what_to_type(desk: Desk) -> None:
+    assert desk.handle(command(actor(), "settings timezone Europe/London")).error is ErrorKind.FORBIDDEN
+    wrong = desk.handle(command(actor("boss", admin=True), "settings timezone Mars/Olympus"))
+    assert wrong.error is ErrorKind.BAD_INPUT and "America/Chicago" in wrong.sections[0].text
+    assert "UTC" in desk.handle(command(actor(), "subscribe", "C1")).subtitle

@@ -1,4 +1,4 @@
-"""Accounts: registration through the form, leaving without resetting a quota, /me, cross-platform
+"""The accounts feature: registration through the form, leaving without resetting a quota, /me, cross-platform
 links, and admin grants with their audit log, all through the real Desk on SQLite and PostgreSQL."""
 
 from __future__ import annotations
@@ -10,11 +10,12 @@ import time_machine
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.accounts import Accounts, AccountsFeature, Mention, parse_mention, valid_email
-from core.accounts_tables import Account, CodeView, Identity
+from core.accounts.feature import AccountsFeature
+from core.accounts.quota import ViewQuota
+from core.accounts.service import Accounts
+from core.accounts.tables import Account, CodeView, Identity
 from core.codes.catalog import Catalog
 from core.desk import Desk
-from core.quota import ViewQuota
 from core.replies import ErrorKind, Reply
 from core.requests import Actor, Platform, Request
 from tests.desks import code_desk
@@ -53,33 +54,6 @@ def opened(desk: Desk, actor: Actor, codes: tuple[str, ...]) -> list[bool]:
     return [look(desk, actor, code).error is None for code in codes]
 
 
-# --- parsing ---------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("typed", "expected"), [
-    ("<@U123ABC>", Mention("U123ABC")),
-    ("<@U123ABC|bob>", Mention("U123ABC", "bob")),
-    ("<@123456789012345678>", Mention("123456789012345678")),
-    ("<@!123456789012345678>", Mention("123456789012345678")),
-    ("@bob", Mention("bob", "bob", by_id=False)),
-    ("  @bob.smith ", Mention("bob.smith", "bob.smith", by_id=False)),
-])
-def test_mentions_from_every_platform_name_one_person(typed: str, expected: Mention) -> None:
-    assert parse_mention(typed) == expected
-
-
-@pytest.mark.parametrize("typed", ["bob", "@", "<@>", "<#C123>", "@bob@x", "<@U1|bob", ""])
-def test_anything_else_is_not_a_mention(typed: str) -> None:
-    assert parse_mention(typed) is None
-
-
-@pytest.mark.parametrize(("email", "ok"), [
-    ("jane@example.org", True), ("j.doe+coding@clinic.health", True), ("jane@example", False),
-    ("jane example@x.org", False), ("@example.org", False), ("jane@@example.org", False), ("", False),
-])
-def test_email_validation(email: str, ok: bool) -> None:
-    assert valid_email(email) is ok
-
-
-# --- registration ----------------------------------------------------------------------------------
 def test_register_opens_a_form_for_name_email_and_consent(desk: Desk) -> None:
     for reply in (command(desk, ALICE, "register"), desk.handle(Request.action_of(ALICE, "register"))):
         assert reply.form is not None and reply.form.form_id == "register"

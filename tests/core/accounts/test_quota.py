@@ -1,5 +1,5 @@
-"""Code-view quotas: the limits people see on cards and refusals, monthly windows (time zones and the
-last second of a month), exact counting under heavy concurrency on SQLite and PostgreSQL, and a
+"""Code-view quotas: the limits people see on cards and refusals, views coming back when the month
+turns (in the configured zone), exact counting under heavy concurrency on SQLite and PostgreSQL, and a
 database failure that never hands out a free view."""
 
 from __future__ import annotations
@@ -9,18 +9,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
 import time_machine
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import db
-from core.accounts import Accounts, AccountsFeature
-from core.accounts_tables import CodeView, ViewCounter
+from core.accounts.feature import AccountsFeature
+from core.accounts.policy import QuotaPolicy
+from core.accounts.quota import ViewQuota
+from core.accounts.service import Accounts
+from core.accounts.tables import CodeView, ViewCounter
 from core.codes.catalog import Catalog
 from core.codes.record import System
 from core.desk import Desk
-from core.quota import QuotaPolicy, Tier, ViewQuota, window_of
 from core.replies import ErrorKind, Reply
 from core.requests import Actor, Platform, Request
 from tests.desks import code_desk
@@ -38,56 +39,7 @@ def look(desk: Desk, actor: Actor, code: str) -> Reply:
     return desk.handle(Request.command_of(actor, "icd10", code))
 
 
-# --- configuration ---------------------------------------------------------------------------------
-def test_policy_defaults_match_the_product_model() -> None:
-    policy = QuotaPolicy.from_env({})
-    assert (policy.guest_views, policy.registered_views, policy.registration_bonus) == (1, 6, 5)
-    assert policy.limit(Tier.UNLIMITED) is None
-    assert policy.timezone == "UTC"
-
-
-def test_policy_reads_limits_zone_and_tier_names_from_the_environment() -> None:
-    policy = QuotaPolicy.from_env({"CODEDESK_GUEST_VIEWS": "3", "CODEDESK_REGISTERED_VIEWS": "10",
-                                   "CODEDESK_QUOTA_TZ": "America/Chicago", "CODEDESK_TIER_GUEST": "visitor",
-                                   "CODEDESK_TIER_UNLIMITED": "enterprise"})
-    assert (policy.guest_views, policy.registered_views, policy.registration_bonus) == (3, 10, 7)
-    assert policy.zone == ZoneInfo("America/Chicago")
-    assert policy.name(Tier.GUEST) == "visitor"
-    assert policy.parse_tier("Enterprise") is Tier.UNLIMITED
-    assert policy.parse_tier("unlimited") is Tier.UNLIMITED  # the stored key always works too
-
-
-@pytest.mark.parametrize(("env", "message"), [
-    ({"CODEDESK_GUEST_VIEWS": "one"}, "CODEDESK_GUEST_VIEWS must be a whole number"),
-    ({"CODEDESK_GUEST_VIEWS": "7"}, "registered views at least guest views"),
-    ({"CODEDESK_QUOTA_TZ": "Mars/Olympus"}, "unknown quota time zone"),
-    ({"CODEDESK_TIER_GUEST": "registered"}, "tier names must be different"),
-])
-def test_bad_configuration_is_refused_at_start_up_with_the_reason(env: dict[str, str], message: str) -> None:
-    with pytest.raises(ValueError, match=message):
-        QuotaPolicy.from_env(env)
-
-
 # --- windows ---------------------------------------------------------------------------------------
-def test_the_last_second_of_a_month_belongs_to_that_month() -> None:
-    utc = ZoneInfo("UTC")
-    last = window_of(datetime(2026, 11, 30, 23, 59, 59, 999999, tzinfo=UTC), utc)
-    first = window_of(datetime(2026, 12, 1, 0, 0, 0, tzinfo=UTC), utc)
-    assert (last.key, first.key) == ("2026-11", "2026-12")
-    assert last.resets_text() == "1 December 2026, 00:00 UTC"
-    assert window_of(datetime(2026, 12, 31, 23, 59, 59, tzinfo=UTC), utc).resets_text() == \
-        "1 January 2027, 00:00 UTC"
-
-
-def test_windows_follow_the_configured_time_zone() -> None:
-    chicago = ZoneInfo("America/Chicago")
-    # 03:00 UTC on 1 December is still 30 November, 21:00 in Chicago.
-    assert window_of(datetime(2026, 12, 1, 3, 0, tzinfo=UTC), chicago).key == "2026-11"
-    window = window_of(datetime(2026, 12, 1, 6, 0, tzinfo=UTC), chicago)
-    assert window.key == "2026-12"
-    assert window.resets_text() == "1 January 2027, 00:00 CST"
-
-
 def test_views_come_back_exactly_when_the_month_turns(catalog: Catalog, sessions: Factory) -> None:
     desk = desk_for(catalog, ViewQuota(sessions))
     with time_machine.travel(datetime(2026, 11, 30, 23, 59, 58, tzinfo=UTC), tick=False) as clock:

@@ -1,4 +1,4 @@
-"""The 0002_accounts migration builds exactly the tables core/accounts_tables.py declares, on both
+"""The 0002_accounts migration builds exactly the tables core/accounts/tables.py declares, on both
 databases, and can be undone and redone."""
 
 from __future__ import annotations
@@ -8,7 +8,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from core import accounts_tables, db
+from core import db
+from core.accounts import tables as accounts_tables
 
 TABLES = {"accounts", "identities", "view_counters", "code_views", "link_codes", "workspace_plans",
           "grant_audit"}

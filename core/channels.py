@@ -20,6 +20,7 @@ class PostOutcome(enum.StrEnum):
 class PostResult:
     outcome: PostOutcome
     detail: str = ""  # the platform's error code, never message text
+    message_id: str = ""  # the first message posted (Slack ts, Discord message id), when the platform says
 
     @property
     def ok(self) -> bool:

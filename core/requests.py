@@ -46,6 +46,7 @@ class Request:
     action_id: str = ""
     answers: dict[str, str] = field(default_factory=dict)  # form answers by field name
     channel_timezone: str = ""  # the workspace's time zone when the platform knows it
+    thread_id: str = ""  # a MESSAGE replying to another: that message's id (Slack thread ts, Discord id)
 
     @property
     def asks_to_share(self) -> bool:
@@ -63,8 +64,8 @@ class Request:
                    text=text, channel_id=channel_id)
 
     @classmethod
-    def message_of(cls, actor: Actor, text: str, channel_id: str = "") -> Request:
-        return cls(actor=actor, kind=RequestKind.MESSAGE, text=text, channel_id=channel_id)
+    def message_of(cls, actor: Actor, text: str, channel_id: str = "", thread_id: str = "") -> Request:
+        return cls(actor=actor, kind=RequestKind.MESSAGE, text=text, channel_id=channel_id, thread_id=thread_id)
 
     @classmethod
     def action_of(cls, actor: Actor, action_id: str, value: str = "", channel_id: str = "") -> Request:

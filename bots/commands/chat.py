@@ -38,6 +38,8 @@ def cmd_shell(args: argparse.Namespace, services: Services) -> int:
         finally:
             scheduler.shutdown(wait=False)
     else:
+        # Consult posts and notices print here too (the scheduler is not started for piped input).
+        services.posters.setdefault("shell", ShellPoster(sys.stdout))
         chat.run(desk, sys.stdin, sys.stdout, user=args.user, admin=args.admin,
                  ask=lambda prompt: _read_piped(prompt))
     return 0

@@ -1,0 +1,37 @@
+"""What consults need from accounts, behind two narrow functions: a person's tier and quota subject
+(for the monthly consult limit) and their registered email (for answers by email). Only this module
+knows where accounts keep them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.accounts_tables import Account, Identity
+from core.quota import resolve
+
+IdentityKey = tuple[str, str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """Whose consult counter a person draws on, at which tier ("guest", "registered", "unlimited")."""
+
+    tier: str
+    subject: str
+
+
+def standing_of(session: Session, identity: IdentityKey) -> Standing:
+    holder = resolve(session, identity)
+    return Standing(holder.tier.value, holder.subject)
+
+
+def email_of(session: Session, identity: IdentityKey) -> str:
+    """The email the person registered, or "" when they did not."""
+    platform, workspace_id, user_id = identity
+    email = session.execute(select(Account.email).join(Identity, Identity.account_id == Account.id).where(
+        Identity.platform == platform, Identity.workspace_id == workspace_id, Identity.user_id == user_id)
+    ).scalar()
+    return str(email or "")

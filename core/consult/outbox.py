@@ -12,7 +12,7 @@ import enum
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -73,7 +73,8 @@ def problems(rows: list[ConsultDelivery], now: datetime) -> tuple[str, ...]:
     its domain)."""
     out = []
     for row in rows:
-        if row.state == State.SENT or not (row.last_error or row.created_at < now - STUCK):
+        created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)  # SQLite
+        if row.state == State.SENT or not (row.last_error or created < now - STUCK):
             continue
         to = f"email to …@{row.target.rpartition('@')[2]}" if row.medium == Medium.EMAIL else \
             f"{row.medium} {row.target}"

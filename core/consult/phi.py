@@ -29,7 +29,7 @@ _RECORD = re.compile(
     r"\s*(?:is|:|#|-)?\s*#?\s*[A-Za-z0-9-]*\d[A-Za-z0-9-]*", re.IGNORECASE)
 # A person's name: an honorific and a capitalised word, or "patient"/"pt" and two capitalised words,
 # or two capitalised words in a row that are not coding vocabulary.
-_TITLED = re.compile(r"\b(?:mr|mrs|ms|miss|mx)\.?\s+[A-Z][a-z'-]+")
+_TITLED = re.compile(r"\b(?i:mr|mrs|ms|miss|mx)\.?\s+[A-Z][a-z'-]+")
 _NAMED_PATIENT = re.compile(r"\b(?i:patient|pt|pt\.|name)\s*(?i:is|:|named)?\s+[A-Z][a-z'-]+\s+[A-Z][a-z'-]+")
 _TWO_CAPS = re.compile(r"\b([A-Z][a-z'-]+)\s+([A-Z][a-z'-]+)\b")
 NEAR = 40  # characters between a name and a date for them to count as "next to" each other

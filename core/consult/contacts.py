@@ -5,6 +5,7 @@ knows where accounts keep them."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,8 +31,17 @@ def standing_of(session: Session, identity: IdentityKey) -> Standing:
 
 def email_of(session: Session, identity: IdentityKey) -> str:
     """The email the person registered, or "" when they did not."""
+    return _account_value(session, identity, Account.email)
+
+
+def name_of(session: Session, identity: IdentityKey) -> str:
+    """The name the person registered, or "" when they did not."""
+    return _account_value(session, identity, Account.name)
+
+
+def _account_value(session: Session, identity: IdentityKey, column: Any) -> str:
     platform, workspace_id, user_id = identity
-    email = session.execute(select(Account.email).join(Identity, Identity.account_id == Account.id).where(
+    value = session.execute(select(column).join(Identity, Identity.account_id == Account.id).where(
         Identity.platform == platform, Identity.workspace_id == workspace_id, Identity.user_id == user_id)
     ).scalar()
-    return str(email or "")
+    return str(value or "")

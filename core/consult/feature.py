@@ -17,7 +17,7 @@ from core.commands import Command, Handler, Option
 from core.consult import cards, outbox, phi
 from core.consult import tickets as store
 from core.consult.cards import ANSWER, ANSWER_FORM, ASK_FORM, CLAIM, NO_IDENTIFIERS, OPEN
-from core.consult.contacts import email_of, standing_of
+from core.consult.contacts import email_of, name_of, standing_of
 from core.consult.outbox import Deliverer, Medium, Template
 from core.consult.policy import ConsultPolicy
 from core.consult.tickets import Status, Ticket, Where
@@ -139,6 +139,12 @@ class ConsultFeature:
         email = email_of(session, actor.identity)
         return _Who(bool(email) and email.lower() in store.experts(session, where))
 
+    @staticmethod
+    def _name(session: Session, request: Request) -> str:
+        """What people see: the registered name, else the platform's display name."""
+        actor = request.actor
+        return (name_of(session, actor.identity) or actor.display_name or actor.user_id)[:100]
+
     def _month(self, now: datetime) -> str:
         return now.astimezone(self.zone).strftime("%Y-%m")
 
@@ -240,7 +246,7 @@ class ConsultFeature:
                     refusal = self._refusal(standing.tier, limit or 0)
                     raise _Refused
                 ticket = store.create(session, where, asker_id=actor.user_id,
-                                      asker_name=actor.display_name or actor.user_id,
+                                      asker_name=self._name(session, request),
                                       channel_id=request.channel_id, question=question, codes=codes, now=now)
                 channel = store.experts_channel(session, where)
                 if channel:
@@ -288,8 +294,7 @@ class ConsultFeature:
                                    f"{row.claimed_by_name or row.claimed_by}.",
                                    "Pick another from `/consult list`.")
             row.status, row.claimed_by = Status.CLAIMED.value, actor.user_id
-            row.claimed_by_name, row.claimed_at, row.updated_at = (actor.display_name or actor.user_id)[:100], \
-                now, now
+            row.claimed_by_name, row.claimed_at, row.updated_at = self._name(session, request), now, now
             ticket = Ticket.of(row)
         return Reply(title=f"Consult #{number} claimed by {ticket.claimed_by_name}",
                      subtitle="Answer with the Answer button, by replying in the ticket's thread, or with "
@@ -330,7 +335,7 @@ class ConsultFeature:
             if row.status in (Status.ANSWERED, Status.CLOSED):
                 return error_reply(ErrorKind.BAD_INPUT, f"Consult #{number} is already {row.status}.",
                                    f"See it with `/consult {number}`.")
-            name = (actor.display_name or actor.user_id)[:100]
+            name = self._name(session, request)
             if row.status == Status.OPEN:  # answering claims it too
                 row.claimed_by, row.claimed_by_name, row.claimed_at = actor.user_id, name, now
             row.status, row.answer, row.answered_by = Status.ANSWERED.value, answer, actor.user_id

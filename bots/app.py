@@ -41,6 +41,7 @@ class Services:
     # Each entry point adds the poster of the platform it connects to (start_scheduler does it);
     # consult deliveries for a platform go out from a process that has its poster.
     posters: dict[str, ChannelPoster] = field(default_factory=dict)
+    consult_sends_inline: bool = False  # piped shell: print consult posts in order, before the next answer
 
     @cached_property
     def engine(self) -> Engine:
@@ -100,9 +101,10 @@ class Services:
     def consult_feature(self) -> ConsultFeature:
         # Deliveries run after the commit on their own thread: a slow SMTP server never holds up an
         # answer (Slack and Discord want one within three seconds). The scheduler retries the rest.
+        kick = self._deliver_consults if self.consult_sends_inline else \
+            (lambda: self._consult_sender.submit(self._deliver_consults))
         return ConsultFeature(self.sessions, self.consult_deliverer, policy=self.consult_policy,
-                              zone=self.quota_policy.timezone,
-                              kick=lambda: self._consult_sender.submit(self._deliver_consults))
+                              zone=self.quota_policy.timezone, kick=kick)
 
     def _deliver_consults(self) -> None:
         try:

@@ -222,8 +222,7 @@ class ConsultFeature:
     def _ask_action(self, request: Request) -> Reply:
         if request.kind is not RequestKind.FORM:
             return self._ask_form(request, "")
-        question = " ".join(request.answers.get("question", "").split()) if "\n" not in \
-            request.answers.get("question", "") else request.answers.get("question", "").strip()
+        question = request.answers.get("question", "").strip()
         codes = " ".join(request.answers.get("codes", "").replace(",", " ").split())
         if not question:
             return error_reply(ErrorKind.BAD_INPUT, "The question is empty.", "Type `/consult your question`.",

@@ -21,7 +21,7 @@ from core import logsafe
 from core.channels import ChannelPoster, PostOutcome
 from core.consult import cards
 from core.consult.mail import Email, Mailer, error_code
-from core.consult.tables import ConsultDelivery, ConsultTicket
+from core.consult.tables import ConsultDelivery, ConsultDesk, ConsultTicket
 from core.consult.tickets import Ticket
 from core.db import transaction, utcnow
 
@@ -145,13 +145,13 @@ class Deliverer:
             session.expunge(row)
             return row, Ticket.of(ticket_row)
 
-    def _send(self, row: ConsultDelivery, ticket: Ticket) -> tuple[bool, bool, str, str]:
-        """(sent, worth retrying, error code, posted message id)."""
+    def _send(self, row: ConsultDelivery, ticket: Ticket) -> tuple[bool, bool, str, str, str]:
+        """(sent, worth retrying, error code, posted message id, channel id the platform reported)."""
         try:
             if row.medium == Medium.EMAIL:
                 assert self.mailer is not None
                 self.mailer.send(self._email(row, ticket))
-                return True, False, "", ""
+                return True, False, "", "", ""
             poster = self.posters[row.platform]
             if row.medium == Medium.CHANNEL:
                 result = poster.post(row.workspace_id, row.target,
@@ -163,10 +163,10 @@ class Deliverer:
         except Exception as exc:  # SMTP and network errors; a bug too must not lose the row
             log.warning("consult delivery failed id=%s medium=%s error=%s", row.id, row.medium,
                         logsafe.describe(exc))
-            return False, True, error_code(exc), ""
+            return False, True, error_code(exc), "", ""
         if result.ok:
-            return True, False, "", result.message_id
-        return False, result.outcome is not PostOutcome.CHANNEL_GONE, result.detail[:100] or result.outcome, ""
+            return True, False, "", result.message_id, result.channel_id
+        return False, result.outcome is not PostOutcome.CHANNEL_GONE, result.detail[:100] or result.outcome, "", ""
 
     @staticmethod
     def _email(row: ConsultDelivery, ticket: Ticket) -> Email:
@@ -174,8 +174,9 @@ class Deliverer:
             return cards.answered_email(ticket, row.target)
         return cards.new_ticket_email(ticket, row.target, reminder=row.template == Template.REMINDER)
 
-    def _finish(self, row: ConsultDelivery, outcome: tuple[bool, bool, str, str], report: DeliveryReport) -> None:
-        sent, retry, error, message_id = outcome
+    def _finish(self, row: ConsultDelivery, outcome: tuple[bool, bool, str, str, str],
+                report: DeliveryReport) -> None:
+        sent, retry, error, message_id, channel_id = outcome
         now = self.now()
         with transaction(self.sessions) as session:
             values: dict[str, object]
@@ -185,7 +186,12 @@ class Deliverer:
                 if row.medium == Medium.CHANNEL and row.template == Template.NEW and message_id:
                     # Thread replies to this post answer the ticket.
                     session.execute(update(ConsultTicket).where(ConsultTicket.id == row.ticket_id).values(
-                        post_channel_id=row.target, post_message_id=message_id))
+                        post_channel_id=channel_id or row.target, post_message_id=message_id))
+                if row.medium == Medium.CHANNEL and channel_id and channel_id != row.target:
+                    # An admin typed "#name": keep the id, which is what clicks and replies from it carry.
+                    session.execute(update(ConsultDesk).where(
+                        ConsultDesk.platform == row.platform, ConsultDesk.workspace_id == row.workspace_id,
+                        ConsultDesk.channel_id == row.target).values(channel_id=channel_id))
             elif retry and row.attempts < MAX_ATTEMPTS:
                 values = {"state": State.PENDING.value, "next_at": now + backoff(row.attempts),
                           "lease_until": None, "last_error": error}

@@ -45,6 +45,7 @@ class RecordingPoster:
     posts: list[tuple[str, str, Reply]] = field(default_factory=list)
     notices: list[tuple[str, str, Reply]] = field(default_factory=list)
     down: bool = False
+    ids: dict[str, str] = field(default_factory=dict)  # "#name" -> the id the platform reports
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def post(self, workspace_id: str, channel_id: str, reply: Reply) -> PostResult:
@@ -52,7 +53,8 @@ class RecordingPoster:
             return PostResult(PostOutcome.FAILED, "ratelimited")
         with self.lock:
             self.posts.append((workspace_id, channel_id, reply))
-            return PostResult(PostOutcome.SENT, message_id=f"m{len(self.posts)}")
+            return PostResult(PostOutcome.SENT, message_id=f"m{len(self.posts)}",
+                              channel_id=self.ids.get(channel_id, channel_id))
 
     def notify_user(self, workspace_id: str, user_id: str, reply: Reply) -> PostResult:
         if self.down:

@@ -249,3 +249,17 @@ def test_numbers_are_per_workspace(sessions: object, smtp: SmtpServer, clock: Cl
         asker = actor("ana", workspace, platform=platform)
         multi.register(asker, "ana@example.org")
         assert multi.ask(asker, "Same question about 99213?").title == "Consult #1 is with the experts"
+
+
+def test_a_channel_named_by_name_is_kept_by_the_id_the_platform_reports(rig: ConsultRig) -> None:
+    boss = actor("boss", admin=True)
+    assert rig.command(boss, "channel #coding-experts").title == "New consults now go to #coding-experts"
+    rig.command(boss, "add-expert ed@example.org")
+    rig.poster.ids["#coding-experts"] = "C0RESOLVED"
+    ana = actor("ana")
+    rig.register(ana, "ana@example.org")
+    rig.ask(ana, "Is 99417 reported per 15 minutes?")
+    settings = {f.label: f.value for f in rig.command(boss, "settings").fields}
+    assert settings["Experts channel"] == "<#C0RESOLVED>"
+    claimed = rig.desk.handle(Request.action_of(actor("ed"), CLAIM, "1", "C0RESOLVED"))
+    assert claimed.title == "Consult #1 claimed by Ed"

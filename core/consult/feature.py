@@ -253,6 +253,7 @@ class ConsultFeature:
                 consultants = store.experts(session, where)
                 for email in consultants:
                     outbox.enqueue(session, ticket, Medium.EMAIL, Template.NEW, email, now)
+                by_email = bool(email_of(session, actor.identity))
         except _Refused:
             assert refusal is not None
             return refusal
@@ -262,8 +263,7 @@ class ConsultFeature:
             sent_to.append(f"{len(consultants)} consultant{'s' if len(consultants) != 1 else ''} by email")
         return Reply(title=f"Consult #{ticket.number} is with the experts",
                      subtitle=f"Sent to {' and '.join(sent_to)}. You will get the answer here in a direct "
-                              "message" + (", and by email" if email_of_safe(self.sessions, actor.identity)
-                                           else "") + ".",
+                              f"message{', and by email' if by_email else ''}.",
                      fields=(Field("Status", "open"),) + ((Field("Codes", codes),) if codes else ()),
                      sections=(Section("Your question", question),),
                      footer=f"`/consult {ticket.number}` to check · `/consult close {ticket.number}` if you no "
@@ -493,10 +493,4 @@ class ConsultFeature:
         count = self.deliverer.retry_failed(request.actor.platform.value, request.actor.workspace_id)
         self.kick()
         return Reply(title=f"{count} failed deliver{'ies' if count != 1 else 'y'} queued again")
-
-
-def email_of_safe(sessions: sessionmaker[Session], identity: tuple[str, str, str]) -> bool:
-    """Whether the person registered an email (to say where the answer will come)."""
-    with transaction(sessions) as session:
-        return bool(email_of(session, identity))
 

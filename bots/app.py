@@ -5,21 +5,27 @@ from __future__ import annotations
 import gc
 import logging
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import db
+from core import db, logsafe
 from core.accounts.feature import AccountsFeature
 from core.accounts.policy import QuotaPolicy
 from core.accounts.quota import ViewQuota
 from core.accounts.service import Accounts
+from core.channels import ChannelPoster
 from core.codes.catalog import Catalog
 from core.codes.feature import CodesFeature
 from core.codes.views import ViewGate
 from core.commands import Feature
+from core.consult.feature import ConsultFeature
+from core.consult.mail import Mailer, SmtpSettings
+from core.consult.outbox import Deliverer
+from core.consult.policy import ConsultPolicy
 from core.desk import Desk
 from core.jobs.feature import JobsFeature
 from core.search.engine import SearchEngine
@@ -32,6 +38,12 @@ from core.settings import Settings
 class Services:
     settings: Settings
     quota_policy: QuotaPolicy = field(default_factory=QuotaPolicy)
+    consult_policy: ConsultPolicy = field(default_factory=ConsultPolicy)
+    smtp: SmtpSettings | None = None  # CODEDESK_SMTP_URL and CODEDESK_MAIL_FROM; None: no email
+    # Each entry point adds the poster of the platform it connects to (start_scheduler does it);
+    # consult deliveries for a platform go out from a process that has its poster.
+    posters: dict[str, ChannelPoster] = field(default_factory=dict)
+    consult_sends_inline: bool = False  # piped shell: print consult posts in order, before the next answer
 
     @cached_property
     def engine(self) -> Engine:
@@ -79,6 +91,29 @@ class Services:
     def codes_feature(self) -> CodesFeature:
         return CodesFeature(lambda: self.catalog, views=self.views(), searcher=self.searcher())
 
+    @cached_property
+    def consult_deliverer(self) -> Deliverer:
+        return Deliverer(self.sessions, self.posters, Mailer(self.smtp) if self.smtp is not None else None)
+
+    @cached_property
+    def _consult_sender(self) -> ThreadPoolExecutor:
+        return ThreadPoolExecutor(1, thread_name_prefix="consult-send")
+
+    @cached_property
+    def consult_feature(self) -> ConsultFeature:
+        # Deliveries run after the commit on their own thread: a slow SMTP server never holds up an
+        # answer (Slack and Discord want one within three seconds). The scheduler retries the rest.
+        kick = self._deliver_consults if self.consult_sends_inline else \
+            (lambda: self._consult_sender.submit(self._deliver_consults))
+        return ConsultFeature(self.sessions, self.consult_deliverer, policy=self.consult_policy,
+                              zone=self.quota_policy.timezone, kick=kick)
+
+    def _deliver_consults(self) -> None:
+        try:
+            self.consult_deliverer.deliver_due()
+        except Exception as exc:  # the scheduler's next tick tries again
+            logging.getLogger(__name__).error("consult delivery failed: %s", logsafe.describe(exc))
+
     def features(self) -> tuple[Feature, ...]:
         """Every feature, in the order /help lists them; a new feature adds one line here."""
         return (
@@ -86,17 +121,19 @@ class Services:
             self.code_search,
             AccountsFeature(self.accounts),
             self.jobs_feature(),
+            self.consult_feature,
         )
 
     def jobs_feature(self) -> Feature:
         return JobsFeature(self.sessions)
 
     def desk(self) -> Desk:
-        return Desk(self.features(), free_text=self.codes_feature.free_text,
+        return Desk(self.features(), free_text=self.consult_feature.offering(self.codes_feature.free_text),
                     suggester=SearchSuggester(lambda: self.catalog, self.code_search))
 
 
 def services_from_env() -> Services:
     settings = Settings.from_env(os.environ)
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    return Services(settings, quota_policy=QuotaPolicy.from_env(os.environ))
+    return Services(settings, quota_policy=QuotaPolicy.from_env(os.environ),
+                    consult_policy=ConsultPolicy.from_env(os.environ), smtp=SmtpSettings.from_env(os.environ))

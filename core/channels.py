@@ -20,6 +20,8 @@ class PostOutcome(enum.StrEnum):
 class PostResult:
     outcome: PostOutcome
     detail: str = ""  # the platform's error code, never message text
+    message_id: str = ""  # the first message posted (Slack ts, Discord message id), when the platform says
+    channel_id: str = ""  # the channel's id as the platform reports it (Slack resolves "#name" to an id)
 
     @property
     def ok(self) -> bool:

@@ -79,6 +79,13 @@ class Feature(Protocol):
     def actions(self) -> Mapping[str, Handler]: ...
 
 
+class ThreadFollower(Protocol):
+    """A feature that owns some threads (a consult's experts-channel post): a MESSAGE replying in one
+    is answered by it. `None` means "not one of mine"."""
+
+    def thread_reply(self, request: Request) -> Reply | None: ...
+
+
 class DuplicateCommand(ValueError):
     """Two features claimed one command name or action id."""
 

@@ -43,6 +43,30 @@ class Desk:
             return error_reply(ErrorKind.INTERNAL, f"Sorry, something went wrong on our side (ref {ref}).",
                                "Please try again; if it keeps happening, tell your administrator the reference.")
 
+    def follow_thread(self, request: Request) -> Reply | None:
+        """A reply in a thread some feature owns (say, a consult's post), or None when no feature owns
+        that thread: adapters call this for thread replies that do not mention the bot, and stay
+        silent on None."""
+        try:
+            return self._thread_reply(request)
+        except Exception as exc:
+            ref = reference_id()
+            log.error("thread reply failed ref=%s platform=%s error=%s", ref, request.actor.platform,
+                      logsafe.describe(exc))
+            return error_reply(ErrorKind.INTERNAL, f"Sorry, something went wrong on our side (ref {ref}).",
+                               "Please try again; if it keeps happening, tell your administrator the reference.")
+
+    def _thread_reply(self, request: Request) -> Reply | None:
+        if request.kind is not RequestKind.MESSAGE or not request.thread_id:
+            return None
+        for feature in self.features:
+            follow = getattr(feature, "thread_reply", None)  # optional: see core.commands.ThreadFollower
+            if follow is not None:
+                reply: Reply | None = follow(request)
+                if reply is not None:
+                    return reply
+        return None
+
     def suggest(self, actor: Actor, command: str, typed: str, limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:
         """Autocomplete for a command's code option; empty when nothing fits or no suggester is wired."""
         found = self.registry.get(command)
@@ -59,6 +83,9 @@ class Desk:
                                    "Type `/help` to see what CodeDesk can do.")
             return command.handler(request)
         if request.kind is RequestKind.MESSAGE:
+            followed = self._thread_reply(request)
+            if followed is not None:  # a mention in a thread a feature owns goes to that feature
+                return followed
             reply = self.free_text(request) if self.free_text is not None else None
             return reply or self.registry.help_reply("I did not find a code in that message.")
         handler = self.registry.action(request.action_id)

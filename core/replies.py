@@ -70,6 +70,7 @@ class FormField:
     required: bool = True
     multiline: bool = False
     kind: str = "text"  # text, email, checkbox, url, number
+    value: str = ""  # filled in already (the question typed after /consult); the person may change it
 
 
 @dataclass(frozen=True, slots=True)

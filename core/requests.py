@@ -46,6 +46,7 @@ class Request:
     action_id: str = ""
     answers: dict[str, str] = field(default_factory=dict)  # form answers by field name
     channel_timezone: str = ""  # the workspace's IANA time zone when the platform knows it ("" if not)
+    thread_id: str = ""  # a MESSAGE replying to another: that message's id (Slack thread ts, Discord id)
 
     @property
     def asks_to_share(self) -> bool:
@@ -64,9 +65,10 @@ class Request:
                    text=text, channel_id=channel_id, channel_timezone=channel_timezone)
 
     @classmethod
-    def message_of(cls, actor: Actor, text: str, channel_id: str = "", channel_timezone: str = "") -> Request:
+    def message_of(cls, actor: Actor, text: str, channel_id: str = "", channel_timezone: str = "",
+                   thread_id: str = "") -> Request:
         return cls(actor=actor, kind=RequestKind.MESSAGE, text=text, channel_id=channel_id,
-                   channel_timezone=channel_timezone)
+                   channel_timezone=channel_timezone, thread_id=thread_id)
 
     @classmethod
     def action_of(cls, actor: Actor, action_id: str, value: str = "", channel_id: str = "",

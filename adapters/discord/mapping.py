@@ -86,7 +86,10 @@ def message_request(message: discord.Message, bot_id: int) -> Request | None:
     text = strip_mention(message.content, bot_id)
     if not text:
         return None
-    return Request.message_of(actor_of_message(message), text, str(message.channel.id))
+    reference = message.reference.message_id if message.reference is not None else None
+    # A reply to one of the bot's posts (a consult's ticket) carries that post's id.
+    return Request.message_of(actor_of_message(message), text, str(message.channel.id),
+                              thread_id=str(reference) if reference else "")
 
 
 def strip_mention(content: str, bot_id: int) -> str:

@@ -40,11 +40,13 @@ class DiscordPoster:
 
     def post(self, workspace_id: str, channel_id: str, reply: Reply) -> PostResult:
         """Every part of the reply as its own message in the channel (Discord has no workspace scope)."""
+        first = ""
         for part in reply.all_parts():
             result = self._send(f"/channels/{channel_id}/messages", message_payload(part))
             if not result.ok:
                 return result
-        return PostResult(PostOutcome.SENT)
+            first = first or result.message_id
+        return PostResult(PostOutcome.SENT, message_id=first)
 
     def notify_user(self, workspace_id: str, user_id: str, reply: Reply) -> PostResult:
         """A direct message: open (or reuse) the DM channel, then post to it."""
@@ -60,7 +62,9 @@ class DiscordPoster:
             if wait <= MAX_RETRY_WAIT:
                 self._sleep(wait)
                 status, body = self._request("POST", path, payload)
-        return PostResult(PostOutcome.SENT) if 200 <= status < 300 else _failure(status, body)
+        if not 200 <= status < 300:
+            return _failure(status, body)
+        return PostResult(PostOutcome.SENT, message_id=str(body.get("id", "")) if isinstance(body, dict) else "")
 
     def _request(self, method: str, path: str, payload: dict[str, Any]) -> tuple[int, Any]:
         request = urllib.request.Request(

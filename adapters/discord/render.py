@@ -33,6 +33,7 @@ MODAL_TITLE_LIMIT = 45
 MODAL_INPUTS_LIMIT = 5
 INPUT_LABEL_LIMIT = 45
 INPUT_PLACEHOLDER_LIMIT = 100
+INPUT_VALUE_LIMIT = 4000  # a text input holds at most 4000 characters
 
 COLOUR_OK = discord.Colour(0x1F8B7A)
 COLOUR_ERROR = discord.Colour(0xC0392B)
@@ -170,6 +171,7 @@ class ModalInput:
     placeholder: str
     required: bool
     multiline: bool
+    value: str = ""  # filled in already
 
 
 def modal_inputs(form: Form) -> list[ModalInput]:
@@ -183,7 +185,8 @@ def modal_inputs(form: Form) -> list[ModalInput]:
         if item.kind == "checkbox":
             placeholder = placeholder or "Type yes to agree"
         out.append(ModalInput(item.name[: custom_ids.MAX_CUSTOM_ID], clip(item.label, INPUT_LABEL_LIMIT),
-                              clip(placeholder, INPUT_PLACEHOLDER_LIMIT), item.required, item.multiline))
+                              clip(placeholder, INPUT_PLACEHOLDER_LIMIT), item.required, item.multiline,
+                              item.value[:INPUT_VALUE_LIMIT]))
     return out
 
 
@@ -194,6 +197,6 @@ def modal_for(form: Form) -> discord.ui.Modal:
     for item in modal_inputs(form):
         modal.add_item(discord.ui.TextInput(
             label=item.label, custom_id=item.name, placeholder=item.placeholder or None,
-            required=item.required,
+            required=item.required, default=item.value or None,
             style=discord.TextStyle.paragraph if item.multiline else discord.TextStyle.short))
     return modal

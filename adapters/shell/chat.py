@@ -84,8 +84,10 @@ class ShellSession:
         answers: dict[str, str] = {}
         for item in form.fields:
             suffix = " (y/n)" if item.kind == "checkbox" else ("" if item.required else " (optional)")
+            if item.value:  # filled in already: an empty answer keeps it
+                suffix += f" [{item.value}]"
             try:
-                answers[item.name] = self.ask(f"{item.label}{suffix}: ").strip()
+                answers[item.name] = self.ask(f"{item.label}{suffix}: ").strip() or item.value
             except EOFError:
                 return None
         return answers

@@ -204,14 +204,21 @@ class Listeners:
         self._answer_message(body, event, client)
 
     def on_direct_message(self, body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
+        if mapping.is_channel_thread_reply(body, event):  # e.g. an expert answering a consult's post
+            self._answer_message(body, event, client, only_owned_threads=True)
+            return
         if not mapping.is_plain_dm(event):
             return
         self._answer_message(body, event, client)
 
-    def _answer_message(self, body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
+    def _answer_message(self, body: dict[str, Any], event: dict[str, Any], client: WebClient,
+                        only_owned_threads: bool = False) -> None:
         who = mapping.who_of_event(body)
         person = self.person(client, who)  # events are acknowledged already: the lookup may wait
-        reply = self.desk.handle(mapping.message_request(self.actor(who, person), event, self.zone(who, person)))
+        request = mapping.message_request(self.actor(who, person), event, self.zone(who, person))
+        reply = self.desk.follow_thread(request) if only_owned_threads else self.desk.handle(request)
+        if reply is None:
+            return  # a thread no feature owns: people talking among themselves
         in_dm = event.get("channel_type") == "im"
         thread = str(event.get("thread_ts", "")) if in_dm else mapping.thread_of(event)
         # A mention is answered in the open thread, but errors and quota notes stay with the asker.

@@ -12,7 +12,8 @@ from core.settings import ANSWER_BUDGET_SECONDS
 
 DEFAULT_API_URL = "https://slack.com/api/"
 BOT_SCOPES = ("commands", "chat:write", "app_mentions:read", "im:history", "im:read", "im:write",
-              "users:read", "channels:read", "groups:read")
+              "users:read", "channels:read", "groups:read",
+              "channels:history", "groups:history")  # replies in a consult's thread answer it
 
 
 class ConfigError(ValueError):

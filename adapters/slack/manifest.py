@@ -62,7 +62,8 @@ def manifest(commands: tuple[Command, ...], base_url: str = BASE_URL) -> dict[st
         "oauth_config": {"redirect_urls": [f"{base_url}/slack/oauth_redirect"],
                          "scopes": {"bot": list(BOT_SCOPES)}},
         "settings": {
-            "event_subscriptions": {"request_url": events, "bot_events": ["app_mention", "message.im"]},
+            "event_subscriptions": {"request_url": events, "bot_events": ["app_mention", "message.im",
+                                                                             "message.channels", "message.groups"]},
             "interactivity": {"is_enabled": True, "request_url": events},
             "org_deploy_enabled": False, "socket_mode_enabled": False, "token_rotation_enabled": False,
         },

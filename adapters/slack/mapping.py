@@ -63,7 +63,24 @@ def is_plain_dm(event: Payload) -> bool:
 
 def message_request(actor: Actor, event: Payload, zone: str = "") -> Request:
     text = _MENTION.sub(" ", str(event.get("text", "")))
-    return Request.message_of(actor, " ".join(text.split()), str(event.get("channel", "")), zone)
+    return Request.message_of(actor, " ".join(text.split()), str(event.get("channel", "")), zone,
+                              thread_id=parent_of(event))
+
+
+def parent_of(event: Payload) -> str:
+    """The ts of the message a reply's thread hangs from; "" for a message that is not a reply."""
+    thread, ts = event.get("thread_ts"), event.get("ts")
+    return str(thread) if thread and thread != ts else ""
+
+
+def is_channel_thread_reply(body: Payload, event: Payload) -> bool:
+    """A person's reply in a channel thread that does not mention the bot (a mention is answered as the
+    app_mention it also is). Only a thread some feature owns gets an answer (Desk.follow_thread)."""
+    if event.get("channel_type") not in ("channel", "group") or event.get("subtype") or is_bot_message(event):
+        return False
+    bots = {str(a.get("user_id")) for a in body.get("authorizations") or () if a.get("user_id")}
+    text = str(event.get("text", ""))
+    return bool(parent_of(event)) and not any(f"<@{bot}" in text for bot in bots)
 
 
 def thread_of(event: Payload) -> str:

@@ -30,9 +30,12 @@ class SlackPoster:
         client = self.client_for(workspace_id)
         if client is None:
             return PostResult(PostOutcome.CHANNEL_GONE, "not_installed")
+        first, posted_in = "", ""
         for message in render(reply):
             try:
-                client.chat_postMessage(channel=channel_id, text=message.text, blocks=message.blocks)
+                answer = client.chat_postMessage(channel=channel_id, text=message.text, blocks=message.blocks)
+                first = first or str(answer.get("ts") or "")
+                posted_in = posted_in or str(answer.get("channel") or "")
             except SlackApiError as err:
                 code = str(err.response.get("error", "unknown"))
                 log.warning("post failed team=%s channel=%s error=%s", workspace_id, channel_id, code)
@@ -41,7 +44,7 @@ class SlackPoster:
                 log.warning("post failed team=%s channel=%s error=%s", workspace_id, channel_id,
                             type(err).__name__)
                 return PostResult(PostOutcome.FAILED, type(err).__name__)
-        return PostResult(PostOutcome.SENT)
+        return PostResult(PostOutcome.SENT, message_id=first, channel_id=posted_in)
 
     def notify_user(self, workspace_id: str, user_id: str, reply: Reply) -> PostResult:
         # Posting to a user id delivers into the bot's direct conversation with them.

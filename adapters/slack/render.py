@@ -192,6 +192,8 @@ def _input_block(item: FormField) -> Block:
     else:
         element = {"type": "plain_text_input", "multiline": item.multiline}
     element["action_id"] = item.name
+    if item.value and item.kind in ("text", "email", "url"):
+        element["initial_value"] = item.value
     if item.placeholder and item.kind != "checkbox":
         element["placeholder"] = plain(item.placeholder, 150)
     return {"type": "input", "block_id": item.name, "optional": not item.required,

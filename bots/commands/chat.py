@@ -27,8 +27,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_shell(args: argparse.Namespace, services: Services) -> int:
     services.upgrade()
-    desk = services.desk()
     interactive = sys.stdin.isatty()
+    if not interactive:
+        # Consult posts and notices print here too, in order (no scheduler runs for piped input).
+        services.posters.setdefault("shell", ShellPoster(sys.stdout))
+        services.consult_sends_inline = True
+    desk = services.desk()
     if interactive:
         lines = _prompted_lines()
         # Digests and feed notices print into the terminal as they fall due.

@@ -23,6 +23,8 @@ from bots.app import Services
 from bots.commands import bench
 from core import db
 from core.channels import ChannelPoster
+from core.consult.reminders import ConsultReminders
+from core.consult.schedule import ConsultRunner, add_consult_job
 from core.db import transaction
 from core.jobs.digest import DigestRunner, send_log
 from core.jobs.feeds import FeedImporter
@@ -70,6 +72,11 @@ def start_scheduler(services: Services, posters: Mapping[str, ChannelPoster]) ->
     importer = FeedImporter(services.sessions, posters)
     minutes = max(5, int(os.environ.get("CODEDESK_FEED_MINUTES", "60")))  # be kind to feed servers
     scheduler = build_scheduler(runner, importer, services.sessions, feed_interval=timedelta(minutes=minutes))
+    # Consult reminders and deliveries ride on the same scheduler; this process delivers for its platforms.
+    services.posters.update(posters)
+    consults = ConsultRunner(ConsultReminders(services.sessions, services.consult_policy, replica=replica_name()),
+                             services.consult_deliverer)
+    add_consult_job(scheduler, consults, datetime.now(UTC))
     scheduler.start()
     return scheduler
 

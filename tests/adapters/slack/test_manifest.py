@@ -47,7 +47,8 @@ def test_the_manifest_declares_every_event_scope_and_url() -> None:
     assert sorted(manifest["oauth_config"]["scopes"]["bot"]) == sorted(BOT_SCOPES)
     assert manifest["oauth_config"]["redirect_urls"][0].endswith("/slack/oauth_redirect")
     settings = manifest["settings"]
-    assert set(settings["event_subscriptions"]["bot_events"]) == {"app_mention", "message.im"}
+    assert set(settings["event_subscriptions"]["bot_events"]) == {"app_mention", "message.im", "message.channels",
+                                                               "message.groups"}
     assert settings["event_subscriptions"]["request_url"].endswith("/slack/events")
     assert settings["interactivity"]["is_enabled"] and settings["interactivity"]["request_url"].endswith(
         "/slack/events")

@@ -74,7 +74,7 @@ def run(sessions: sessionmaker[Session], folder: Path, db_size: Callable[[], int
     total = sum(i.rows for i in imported)
     out(f"import: {total:,} rows in {seconds:.1f} s ({total / seconds:,.0f} rows/s)")
     release = next(i.release for i in imported if i.release.kind == "ptp_practitioner")
-    sample = []
+    sample: list[tuple[str, str]] = []
     for path in practitioner:
         with path.open() as handle:
             lines = [line.split("\t") for line in handle if line[:1].isdigit() or line[:1].isupper()]

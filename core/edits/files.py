@@ -80,8 +80,12 @@ def sources(paths: Sequence[Path]) -> list[SourceFile]:
         if magic == _ZIP_MAGIC and not is_workbook:
             found.extend(_zip_members(path))
         else:
-            found.append(SourceFile(path.name, path.stat().st_size, lambda p=path: p.open("rb"), is_workbook))
+            found.append(SourceFile(path.name, path.stat().st_size, _opener(path), is_workbook))
     return found
+
+
+def _opener(path: Path) -> Callable[[], IO[bytes]]:
+    return lambda: path.open("rb")
 
 
 def _zip_members(path: Path) -> list[SourceFile]:
@@ -122,7 +126,7 @@ class _Closing(io.BufferedReader):
 
 def _text_rows(source: SourceFile, progress: ProgressCallback | None) -> Rows:
     with source._open() as plain:
-        raw = plain if isinstance(plain, io.BufferedReader) else io.BufferedReader(plain)  # type: ignore[arg-type]
+        raw = plain if isinstance(plain, io.BufferedReader) else io.BufferedReader(plain)  # type: ignore[type-var]
         text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
         # Tab-delimited text (PTP, AOC) or CSV (MUE, RVU, GPCI): a tab anywhere near the top decides.
         peek = raw.peek(65536) if hasattr(raw, "peek") else b""

@@ -54,13 +54,13 @@ def period_from_name(name: str, *, yearly: bool = False) -> Period | None:
     if found := _NCCI_VERSION.search(name):
         return Period(1994 + int(found[1]), int(found[2]) + 1)
     if found := _US_DATE.search(name):
-        month, day, year = int(found[1]), int(found[2]), int(found[3])
+        month, day = int(found[1]), int(found[2])
         if 1 <= month <= 12 and 1 <= day <= 31:
-            return Period.of_date(date(year, month, day))
+            return Period.of_date(date(int(found[3]), month, day))
     if found := _YEAR.search(name):
         year = int(found[1])
         if yearly:
             return Period(year)
-        month = _MONTH_IN_NAME.search(name)
-        return Period(year, _MONTH_NAMES[month[1].lower()[:3]] if month else 1)
+        named = _MONTH_IN_NAME.search(name)
+        return Period(year, _MONTH_NAMES[named[1].lower()[:3]] if named else 1)
     return None

@@ -23,7 +23,7 @@ from core.edits import codes
 from core.edits.files import EditFileError, ProgressCallback, SourceFile, normalised, sources
 from core.edits.periods import Period, period_from_name
 from core.edits.releases import Release, finish_release, start_release
-from core.edits.tables import ReleaseKind, edit_ptp, edit_ptp_rationales
+from core.edits.tables import ReleaseKind, edit_ptp_rationales
 
 BATCH = 50_000
 
@@ -187,13 +187,13 @@ def _load(conn: Connection, release_id: int, source: SourceFile, rationales: dic
                 raise EditFileError(name, number, "more than 32,000 different rationales: not a PTP file")
         batch.append((release_id, (key << 26) | right, effective, deletion, int(flag), rid, cells[2] == "*"))
         if len(batch) >= BATCH:
-            conn.exec_driver_sql(sql, batch)  # type: ignore[arg-type]
+            conn.exec_driver_sql(sql, batch)
             count += len(batch)
             batch.clear()
     if not header_at:
         raise EditFileError(name, 0, "no header row (Column 1, Column 2, …) found: is this a PTP file?")
     if batch:
-        conn.exec_driver_sql(sql, batch)  # type: ignore[arg-type]
+        conn.exec_driver_sql(sql, batch)
         count += len(batch)
     return count
 

@@ -249,12 +249,12 @@ class EditsFeature:
         for label, used in ((("non-QPP" if qpp else ""), release), ("QPP", qpp)):
             if used is None:
                 continue
-            priced = rvu if used is main else (self.store.rvu(used, code, modifier) or rvu)
+            row = rvu if used is main else (self.store.rvu(used, code, modifier) or rvu)
             if used is not main:
                 sources.append(used.label)
             tag = f" {label}" if label else ""
             for facility in (False, True):
-                pay = fees.payment(priced, gpci, facility=facility, conversion_factor=priced.conversion_factor)
+                pay = fees.payment(row, gpci, facility=facility, conversion_factor=row.conversion_factor)
                 setting = "Facility" if facility else "Non-facility"
                 shown = pay.formula if pay else "not priced in this setting (NA)"
                 payment_lines.append(f"- {setting}{tag}: {shown}")

@@ -18,6 +18,10 @@ from core.codes.feature import CodesFeature
 from core.codes.views import ViewGate
 from core.commands import Feature
 from core.desk import Desk
+from core.edits.check import default_rules
+from core.edits.claim import ClaimRule
+from core.edits.feature import EditsFeature
+from core.edits.store import EditStore
 from core.jobs.feature import JobsFeature
 from core.quota import QuotaPolicy, ViewQuota
 from core.search.engine import SearchEngine
@@ -77,6 +81,14 @@ class Services:
     def codes_feature(self) -> CodesFeature:
         return CodesFeature(lambda: self.catalog, views=self.views(), searcher=self.searcher())
 
+    def claim_rules(self) -> tuple[ClaimRule, ...]:
+        """The rules `/check` runs; coverage adds its own rule here."""
+        return default_rules(EditStore(self.sessions), lambda: self.catalog)
+
+    @cached_property
+    def edits_feature(self) -> EditsFeature:
+        return EditsFeature(self.sessions, self.claim_rules())
+
     def features(self) -> tuple[Feature, ...]:
         """Every feature, in the order /help lists them; a new feature adds one line here."""
         return (
@@ -84,6 +96,7 @@ class Services:
             self.code_search,
             AccountsFeature(self.accounts),
             self.jobs_feature(),
+            self.edits_feature,
         )
 
     def jobs_feature(self) -> Feature:

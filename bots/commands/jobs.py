@@ -24,6 +24,8 @@ from bots.commands import bench
 from core import db
 from core.channels import ChannelPoster
 from core.db import transaction
+from core.edits.schedule import add_notice_job
+from core.edits.watches import NoticeSender
 from core.jobs.digest import DigestRunner, send_log
 from core.jobs.feeds import FeedImporter
 from core.jobs.models import DigestSubscriptionRow, JobPostingRow
@@ -70,6 +72,7 @@ def start_scheduler(services: Services, posters: Mapping[str, ChannelPoster]) ->
     importer = FeedImporter(services.sessions, posters)
     minutes = max(5, int(os.environ.get("CODEDESK_FEED_MINUTES", "60")))  # be kind to feed servers
     scheduler = build_scheduler(runner, importer, services.sessions, feed_interval=timedelta(minutes=minutes))
+    add_notice_job(scheduler, NoticeSender(services.sessions, posters))
     scheduler.start()
     return scheduler
 

@@ -14,6 +14,7 @@ from datetime import date
 from sqlalchemy import Connection, delete, select
 from sqlalchemy.orm import Session
 
+from core.codes.record import CodeRecord
 from core.db import utcnow
 from core.edits.tables import CodeRelease, code_release_entries
 
@@ -132,3 +133,8 @@ def compare(conn: Connection | Session, system: str, old: str, new: str,
         if code not in after and prior.terminated is None:
             terminated.append(Change(code, "terminated", f"{prior.title} (not in {new})"))
     return Changes(system, old, new, tuple(added), tuple(terminated), tuple(changed))
+
+
+def hcpcs_release_entries(records: Iterable[CodeRecord]) -> list[ReleaseEntry]:
+    """The codes of one HCPCS file (modifiers too, under their own two-character codes)."""
+    return [ReleaseEntry(r.code, r.title, r.description, r.terminated) for r in records]

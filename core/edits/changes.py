@@ -110,6 +110,11 @@ def _clean(text: str) -> str:
     return " ".join(text.split())
 
 
+def _short(text: str, width: int = 120) -> str:
+    text = _clean(text)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def compare(conn: Connection | Session, system: str, old: str, new: str,
             codes: Iterable[str] | None = None) -> Changes | None:
     """What changed from `old` to `new`; None when either release is not loaded."""
@@ -123,12 +128,14 @@ def compare(conn: Connection | Session, system: str, old: str, new: str,
         if prior is None:
             if entry.terminated is None:
                 added.append(Change(code, "added", entry.title))
+            else:  # added after the old file was cut and ended before the new one: CMS counts it ended
+                terminated.append(Change(code, "terminated", f"{entry.title} (ends {entry.terminated:%Y-%m-%d})"))
             continue
         if entry.terminated is not None and prior.terminated is None:
             terminated.append(Change(code, "terminated", f"{entry.title} (ends {entry.terminated:%Y-%m-%d})"))
         elif _clean(entry.description or entry.title) != _clean(prior.description or prior.title):
-            changed.append(Change(code, "changed", f"{_clean(prior.description or prior.title)} → "
-                                                   f"{_clean(entry.description or entry.title)}"))
+            changed.append(Change(code, "changed", f"{_short(prior.description or prior.title)} → "
+                                                   f"{_short(entry.description or entry.title)}"))
     for code, prior in sorted(before.items()):
         if code not in after and prior.terminated is None:
             terminated.append(Change(code, "terminated", f"{prior.title} (not in {new})"))

@@ -271,7 +271,8 @@ class EditsFeature:
         try:
             claim = parse_claim(request.without_share())
         except ClaimInputError as exc:
-            return error_reply(ErrorKind.BAD_INPUT, str(exc).capitalize(),
+            message = str(exc)
+            return error_reply(ErrorKind.BAD_INPUT, message[:1].upper() + message[1:],
                                "For example `/check 99214-25 11102 J1885x2 E11.9 N18.32`.")
         outcomes = [rule.run(claim) for rule in self.rules]
         reply = check_reply(outcomes, claim.date_of_service or self.today())

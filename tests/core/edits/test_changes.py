@@ -74,7 +74,7 @@ def test_hcpcs_2019_to_2020_counts_and_pages(catalog: Catalog, sessions: session
     assert "per 10 grams lipids → Parenteral nutrition solution, not otherwise specified" in b4185.subtitle
     ended = _ask(desk, "hcpcs 2019 2020 terminated page:3")
     assert ended.subtitle == "terminated, page 3 of 5" and any(r.title == "G9017 · terminated" for r in ended.results)
-    [next_page, previous] = ended.actions
+    [next_page, _previous] = ended.actions
     assert next_page.action_id == CHANGES_PAGE
     pressed = desk.handle(Request.action_of(ACTOR, CHANGES_PAGE, next_page.value))
     assert pressed.subtitle == "terminated, page 4 of 5"

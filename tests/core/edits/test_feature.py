@@ -72,7 +72,7 @@ def test_ncci_hospital_uses_the_outpatient_hospital_edits(desk: Desk) -> None:
 def test_a_date_of_service_before_any_loaded_quarter_says_what_to_import(desk: Desk) -> None:
     reply = _ask(desk, "/ncci 29881 29880 date:2026-03-01")
     assert reply.error is ErrorKind.NOT_FOUND
-    assert "No NCCI PTP practitioner data is loaded for 2026-03-01." == reply.title
+    assert reply.title == "No NCCI PTP practitioner data is loaded for 2026-03-01."
     assert "codedesk import ncci FILE" in reply.sections[0].text and "2026Q4" in reply.sections[0].text
 
 
@@ -95,7 +95,8 @@ def test_bad_input_says_what_was_wrong_and_what_to_type(desk: Desk, line: str, t
     reply = _ask(desk, line)
     assert reply.error is ErrorKind.BAD_INPUT and reply.is_private
     assert reply.title == title
-    assert reply.sections and "`/" in reply.sections[0].text or "e.g." in reply.sections[0].text
+    hint = reply.sections[0].text if reply.sections else ""
+    assert "`/" in hint or "e.g." in hint
 
 
 def test_mue_lists_each_service_type_with_the_indicator_in_words(desk: Desk) -> None:

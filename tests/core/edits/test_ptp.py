@@ -78,8 +78,8 @@ def test_the_setting_is_read_from_the_preamble_when_the_name_says_nothing(sessio
 
 def test_quarters_sit_side_by_side_and_a_date_picks_one(sessions: sessionmaker[Session], tmp_path: Path) -> None:
     old = cms_files.write_ptp_txt(tmp_path / "ccipra-v322r0-f1.txt", [cms_files.PRACTITIONER_ROWS[2]])
-    new = cms_files.write_ptp_txt(tmp_path / "ccipra-v323r0-f1.txt",
-                                  [("29880", "29881", "", "20120101", "20261001", "1", "Mutually exclusive procedures")])
+    ended = ("29880", "29881", "", "20120101", "20261001", "1", "Mutually exclusive procedures")
+    new = cms_files.write_ptp_txt(tmp_path / "ccipra-v323r0-f1.txt", [ended])
     with transaction(sessions) as session:
         ptp.import_ptp(session, [old])
         ptp.import_ptp(session, [new])

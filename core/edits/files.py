@@ -140,7 +140,8 @@ def _text_rows(source: SourceFile, progress: ProgressCallback | None) -> Rows:
                 if progress is not None and number % 50_000 == 0:
                     progress(min(done, total), total)
                 cells = line.rstrip("\r\n").split("\t")
-                yield number, [_unquote(c) for c in cells]
+                # Quotes are rare in tab-delimited files: unquote only lines that have them.
+                yield number, [_unquote(c) for c in cells] if '"' in line else [c.strip() for c in cells]
         else:
             counted = _Counting(lines)
             reader = csv.reader(counted)

@@ -140,7 +140,6 @@ def _load(conn: Connection, release_id: int, source: SourceFile, rationales: dic
     count = 0
     header_at = 0
     started = False
-    value = {ch: i for i, ch in enumerate("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")}
     for number, cells in source.rows(progress):
         if not header_at:
             if len(cells) >= 2 and normalised(cells[0]).startswith("column 1") \
@@ -160,22 +159,22 @@ def _load(conn: Connection, release_id: int, source: SourceFile, rationales: dic
         if len(cells) < 6:
             raise EditFileError(name, number, f"{len(cells)} columns where a PTP row has 7")
         c1, c2 = first.upper(), cells[1].upper()
-        if len(c1) != 5 or len(c2) != 5:
-            bad = c1 if len(c1) != 5 else c2
+        # int(code, 36) reads 0-9 then A-Z exactly as codes.encode does, in C; isalnum + isascii keep
+        # out the signs, spaces and underscores int() would otherwise accept.
+        if len(c1) != 5 or len(c2) != 5 or not (c1 + c2).isalnum() or not (c1 + c2).isascii():
+            bad = c1 if len(c1) != 5 or not (c1.isalnum() and c1.isascii()) else c2
             raise EditFileError(name, number, f"{bad!r} is not a 5-character CPT or HCPCS code")
-        try:
-            key = 0
-            for ch in c1:
-                key = key * 36 + value[ch]
-            right = 0
-            for ch in c2:
-                right = right * 36 + value[ch]
-        except KeyError:
-            raise EditFileError(name, number, f"{c1!r} or {c2!r} is not a CPT or HCPCS code") from None
-        effective = _day(cells[3], name, number, "effective date")
-        if effective is None:
-            raise EditFileError(name, number, "the effective date is empty")
-        deletion = _day(cells[4], name, number, "deletion date")
+        key, right = int(c1, 36), int(c2, 36)
+        text_ = cells[3]
+        if len(text_) == 8 and text_.isdigit() and "01" <= text_[4:6] <= "12" and "01" <= text_[6:] <= "31":
+            effective = int(text_)
+        else:
+            parsed = _day(text_, name, number, "effective date")
+            if parsed is None:
+                raise EditFileError(name, number, "the effective date is empty")
+            effective = parsed
+        text_ = cells[4]
+        deletion = None if text_ == "*" else _day(text_, name, number, "deletion date")
         flag = cells[5]
         if flag not in ("0", "1", "9"):
             raise EditFileError(name, number, f"modifier indicator {flag!r} is not 0, 1 or 9")

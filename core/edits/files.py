@@ -139,9 +139,15 @@ def _text_rows(source: SourceFile, progress: ProgressCallback | None) -> Rows:
                 done += len(line)
                 if progress is not None and number % 50_000 == 0:
                     progress(min(done, total), total)
-                cells = line.rstrip("\r\n").split("\t")
-                # Quotes are rare in tab-delimited files: unquote only lines that have them.
-                yield number, [_unquote(c) for c in cells] if '"' in line else [c.strip() for c in cells]
+                body = line.rstrip("\r\n")
+                cells = body.split("\t")
+                # Quotes and padding are rare in tab-delimited files: clean only lines that have them
+                # (a few substring tests in C cost far less than cleaning every cell of 4.5 million rows).
+                if '"' in body:
+                    cells = [_unquote(c) for c in cells]
+                elif " \t" in body or "\t " in body or body[:1] == " " or body[-1:] == " ":
+                    cells = [c.strip() for c in cells]
+                yield number, cells
         else:
             counted = _Counting(lines)
             reader = csv.reader(counted)

@@ -78,7 +78,8 @@ def parse_claim(text: str) -> Claim:
             lines.append(ClaimLine(found[1], modifiers, units, word))
             continue
         icd = icd_canonical(upper.replace(".", "")) if "-" not in upper else None
-        if icd is not None and not found:
+        plain = found is None or not (found[2] or found[3])  # no modifiers or units: may be a diagnosis
+        if icd is not None and plain:
             diagnoses.append(icd)
             continue
         raise ClaimInputError(f"“{word[:30]}” is not a claim line (CODE[-MOD…][xUNITS], e.g. 99214-25 or "

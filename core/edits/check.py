@@ -334,7 +334,11 @@ class TerminatedRule:
             else:
                 for line in cpt:
                     rvu = self.store.rvu(release, line.code)
-                    if rvu is not None and rvu.status == "D":
+                    if rvu is None:
+                        findings.append(Finding(self.name, Severity.WARNING, f"{line.code} is not in the fee "
+                                                "schedule file: check that it is a current CPT code",
+                                                (line.code,), release.label))
+                    elif rvu.status == "D":
                         findings.append(Finding(self.name, Severity.PROBLEM, f"{line.code} is deleted in the "
                                                 "fee schedule (status D)", (line.code,), release.label))
         if missing:

@@ -167,6 +167,7 @@ def test_check_lists_every_kind_of_finding_with_its_source(desk: Desk) -> None:
     assert "S62.101 lacks its 7th character" in sections["ICD-10-CM"]
     assert "N18.32" not in sections["ICD-10-CM"]
     assert "99420 is deleted in the fee schedule" in sections["Terminated codes"]
+    assert "96372 is not in the fee schedule file" in sections["Terminated codes"]  # the fixture lacks it
     assert "Checks that could not run" in sections  # no HCPCS file is imported for J1885
     assert "codedesk import hcpcs FILE" in sections["Checks that could not run"]
     assert reply.title.endswith("problems found") and "No problems found" not in text

@@ -20,6 +20,7 @@ from core.codes.lookup import lookup
 from core.codes.record import CodeRecord, System
 from core.codes.sources import cpt
 from core.db import transaction
+from core.edits import releases as edit_releases
 from core.edits.changes import hcpcs_release_entries
 from core.edits.imports import record_code_release
 from core.requests import Actor, Platform
@@ -168,4 +169,7 @@ def cmd_data(args: argparse.Namespace, services: Services) -> int:
         print(f"{'':16} source: {status.source}")
         if status.detail:
             print(f"{'':16} {status.detail}")
+    with services.sessions() as session:
+        for release in edit_releases.loaded(session):
+            print(f"{release.label:38} {release.row_count:>10,} rows  from {release.starts:%Y-%m-%d}")
     return 0

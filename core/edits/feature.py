@@ -276,6 +276,13 @@ class EditsFeature:
                                "For example `/check 99214-25 11102 J1885x2 E11.9 N18.32`.")
         outcomes = [rule.run(claim) for rule in self.rules]
         reply = check_reply(outcomes, claim.date_of_service or self.today())
+        # Name the releases the answer rests on, findings or not.
+        loaded = self.store.releases()
+        kinds = ((ReleaseKind.PTP_HOSPITAL, ReleaseKind.MUE_HOSPITAL) if claim.hospital
+                 else (ReleaseKind.PTP_PRACTITIONER, ReleaseKind.MUE_PRACTITIONER)) + (ReleaseKind.AOC, ReleaseKind.RVU)
+        used = [r.label for k in kinds if (r := self.store.release(k, claim.date_of_service, loaded)) is not None]
+        if used:
+            reply = reply.with_footer("Data: " + ", ".join(used))
         return reply.shared() if share else reply
 
     # --- /changes ----------------------------------------------------------------------------------

@@ -185,6 +185,8 @@ def test_an_add_on_without_its_primary_and_a_26_that_does_not_fit(desk: Desk) ->
 def test_no_problems_found_only_when_every_check_ran(desk: Desk, catalog: Catalog, loaded: Loaded) -> None:
     clean = _ask(desk, "/check 99214 E11.9 N18.32")
     assert clean.title == "No problems found"
+    assert ("Data: NCCI PTP practitioner 2026Q4, MUE practitioner 2026Q4, NCCI add-on code edits 2026Q4, "
+            "PFS RVUs 2026Q4") in clean.footer
     assert "Checks that could not run" not in {s.heading for s in clean.sections}
     empty_db = _desk(catalog, Loaded(_fresh_sessions(loaded), loaded.folder))
     missing = _ask(empty_db, "/check 99214 E11.9")

@@ -7,7 +7,7 @@ that cannot be billed, and terminated codes. Other features add their own rules 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from itertools import combinations
@@ -21,7 +21,7 @@ from core.edits.aoc import CONTRACTOR_DEFINED
 from core.edits.claim import CheckOutcome, Claim, ClaimLine, ClaimRule, Finding, Severity
 from core.edits.codes import is_evaluation_and_management
 from core.edits.ptp import BYPASS_MODIFIERS, edit_on
-from core.edits.releases import IMPORT_COMMAND, Release
+from core.edits.releases import IMPORT_COMMAND
 from core.edits.store import EditStore
 from core.edits.tables import ReleaseKind
 
@@ -355,10 +355,3 @@ def default_rules(store: EditStore, catalog: Callable[[], Catalog]) -> tuple[Cla
     return (PtpRule(store), MueRule(store), AddOnRule(store), ModifierRule(), ProfessionalComponentRule(store),
             DiagnosisRule(catalog), TerminatedRule(catalog, store))
 
-
-def run_rules(rules: Sequence[ClaimRule], claim: Claim) -> list[CheckOutcome]:
-    return [rule.run(claim) for rule in rules]
-
-
-def active_release(store: EditStore, kind: str, day: date | None) -> Release | None:
-    return store.release(kind, day)

@@ -27,6 +27,10 @@ from core.consult.mail import Mailer, SmtpSettings
 from core.consult.outbox import Deliverer
 from core.consult.policy import ConsultPolicy
 from core.desk import Desk
+from core.edits.check import default_rules
+from core.edits.claim import ClaimRule
+from core.edits.feature import EditsFeature
+from core.edits.store import EditStore
 from core.jobs.feature import JobsFeature
 from core.search.engine import SearchEngine
 from core.search.feature import CodeSearch
@@ -113,6 +117,13 @@ class Services:
             self.consult_deliverer.deliver_due()
         except Exception as exc:  # the scheduler's next tick tries again
             logging.getLogger(__name__).error("consult delivery failed: %s", logsafe.describe(exc))
+    def claim_rules(self) -> tuple[ClaimRule, ...]:
+        """The rules `/check` runs; coverage adds its own rule here."""
+        return default_rules(EditStore(self.sessions), lambda: self.catalog)
+
+    @cached_property
+    def edits_feature(self) -> EditsFeature:
+        return EditsFeature(self.sessions, self.claim_rules())
 
     def features(self) -> tuple[Feature, ...]:
         """Every feature, in the order /help lists them; a new feature adds one line here."""
@@ -122,6 +133,7 @@ class Services:
             AccountsFeature(self.accounts),
             self.jobs_feature(),
             self.consult_feature,
+            self.edits_feature,
         )
 
     def jobs_feature(self) -> Feature:

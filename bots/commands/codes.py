@@ -20,6 +20,9 @@ from core.codes.lookup import lookup
 from core.codes.record import CodeRecord, System
 from core.codes.sources import cpt
 from core.db import transaction
+from core.edits import releases as edit_releases
+from core.edits.changes import hcpcs_release_entries
+from core.edits.imports import record_code_release
 from core.requests import Actor, Platform
 
 # CMS moves this file every quarter; set CODEDESK_HCPCS_URL or pass --url for a newer one.
@@ -105,8 +108,13 @@ def cmd_import(args: argparse.Namespace, services: Services) -> int:
                 store.replace_dataset(session, store.HCPCS_DATASET, data.records, source=data.source,
                                       version=args.version or data.version,
                                       detail={"codes": data.code_count, "modifiers": data.modifier_count})
+                # Also kept as a release of its own, so `/changes hcpcs 2019 2020` can compare years.
+                told = record_code_release(session, "hcpcs", args.version or data.version, data.source,
+                                           hcpcs_release_entries(data.records))
             print(f"Imported HCPCS {args.version or data.version}: {data.code_count:,} codes and "
                   f"{data.modifier_count:,} modifiers from {path.name}.")
+            if told:
+                print(f"{told} watching channel{'s' if told != 1 else ''} will be told of the changes.")
         else:
             licensed = cpt.read_licensed(path, args.version, progress=progress_bar(f"Reading {path.name}"))
             records = [CodeRecord(system=System.CPT, code=code, title=text[:200], description=text,
@@ -161,4 +169,7 @@ def cmd_data(args: argparse.Namespace, services: Services) -> int:
         print(f"{'':16} source: {status.source}")
         if status.detail:
             print(f"{'':16} {status.detail}")
+    with services.sessions() as session:
+        for release in edit_releases.loaded(session):
+            print(f"{release.label:38} {release.row_count:>10,} rows  from {release.starts:%Y-%m-%d}")
     return 0

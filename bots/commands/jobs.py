@@ -26,6 +26,8 @@ from core.channels import ChannelPoster
 from core.consult.reminders import ConsultReminders
 from core.consult.schedule import ConsultRunner, add_consult_job
 from core.db import transaction
+from core.edits.schedule import add_notice_job
+from core.edits.watches import NoticeSender
 from core.jobs.digest import DigestRunner, send_log
 from core.jobs.feeds import FeedImporter
 from core.jobs.models import DigestSubscriptionRow, JobPostingRow
@@ -77,6 +79,7 @@ def start_scheduler(services: Services, posters: Mapping[str, ChannelPoster]) ->
     consults = ConsultRunner(ConsultReminders(services.sessions, services.consult_policy, replica=replica_name()),
                              services.consult_deliverer)
     add_consult_job(scheduler, consults, datetime.now(UTC))
+    add_notice_job(scheduler, NoticeSender(services.sessions, posters))
     scheduler.start()
     return scheduler
 

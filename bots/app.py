@@ -17,6 +17,7 @@ from core.codes.catalog import Catalog
 from core.codes.feature import CodesFeature
 from core.codes.views import ViewGate
 from core.commands import Feature
+from core.coverage.feature import CoverageFeature
 from core.desk import Desk
 from core.jobs.feature import JobsFeature
 from core.quota import QuotaPolicy, ViewQuota
@@ -77,6 +78,10 @@ class Services:
     def codes_feature(self) -> CodesFeature:
         return CodesFeature(lambda: self.catalog, views=self.views(), searcher=self.searcher())
 
+    @cached_property
+    def coverage_feature(self) -> CoverageFeature:
+        return CoverageFeature(self.sessions, lambda: self.catalog)
+
     def features(self) -> tuple[Feature, ...]:
         """Every feature, in the order /help lists them; a new feature adds one line here."""
         return (
@@ -84,6 +89,7 @@ class Services:
             self.code_search,
             AccountsFeature(self.accounts),
             self.jobs_feature(),
+            self.coverage_feature,
         )
 
     def jobs_feature(self) -> Feature:

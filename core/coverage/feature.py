@@ -103,7 +103,9 @@ class CoverageFeature:
         return self.answer(question)
 
     def answer(self, question: Question) -> Reply:
-        unknown = [d for d in question.diagnoses if self.catalog.get(System.ICD10CM, d) is None]
+        # The catalog loads (from the database) before the transaction below: never inside it.
+        catalog = self.catalog
+        unknown = [d for d in question.diagnoses if catalog.get(System.ICD10CM, d) is None]
         if unknown:
             return error_reply(ErrorKind.BAD_INPUT, f"{', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'} "
                                "not in the ICD-10-CM code set.",
@@ -176,7 +178,9 @@ class CoverageFeature:
             head = [f"Contractors: {article.contractor_labels}", article.url]
             tail = [f"It also lists {noncovered} diagnos{'es' if noncovered != 1 else 'is'} that do not support "
                     f"{question.procedure}: check one with `/coverage {question.procedure} <diagnosis>`."] \
-                if noncovered and article is order[-1] else []
+                if noncovered else []
+            if any("` *" in line for line in bodies[article.article_id]):
+                tail.insert(0, "* the article sets a further condition for this code: read it before billing.")
             sections.append(Section(f"{article.display_id} — {article.title}",
                                     "\n".join(head + bodies[article.article_id] + tail)))
         count = len(found)
@@ -233,7 +237,7 @@ class CoverageFeature:
         count = len(found)
         narrowed = f" · {question.narrowing.describe}" if question.narrowing.words else ""
         return Reply(title=f"{question.procedure} with {', '.join(question.diagnoses)}",
-                     subtitle=f"{count} Medicare coverage article{'s' if count != 1 else ''} list "
+                     subtitle=f"{count} Medicare coverage article{'s list' if count != 1 else ' lists'} "
                               f"{question.procedure}{narrowed} · {info.label}",
                      sections=tuple(sections),
                      actions=(Action(f"Covered diagnoses for {question.procedure}", COVERAGE_PAGE,
@@ -252,7 +256,8 @@ class CoverageFeature:
         return reply.shared() if share and not reply.is_error else reply
 
     def _crosswalk(self, question: CrosswalkQuestion) -> Reply:
-        if not question.procedure and self.catalog.get(System.ICD10CM, question.code) is None:
+        catalog = self.catalog  # loaded before the transaction below, never inside it
+        if not question.procedure and catalog.get(System.ICD10CM, question.code) is None:
             return error_reply(ErrorKind.BAD_INPUT, f"{question.code} is not in the ICD-10-CM code set.",
                                "Check the code with `/icd10 <code>`.")
         with transaction(self.sessions) as session:

@@ -14,6 +14,7 @@ from pathlib import Path
 from bots.app import Services
 from bots.commands import bench, imports
 from bots.progress import progress_bar
+from core.codes.normalize import icd_canonical
 from core.coverage import store
 from core.coverage.export import (
     ARTICLE,
@@ -153,7 +154,8 @@ def cmd_bench(args: argparse.Namespace, services: Services) -> int:
     services.upgrade()
     catalog = services.catalog
     icd_codes = [c for c in catalog.codes(System.ICD10CM)
-                 if (r := catalog.get(System.ICD10CM, c)) is not None and r.billable]
+                 if (r := catalog.get(System.ICD10CM, c)) is not None and r.billable
+                 and icd_canonical(c.replace(".", "")) == c]
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()
         path, procedures = generate_export(Path(folder), args.articles, args.covered, args.noncovered, args.seed,

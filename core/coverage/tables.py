@@ -117,7 +117,8 @@ class CoverageRange(Base):
     first_code: Mapped[str] = mapped_column(String(8))
     last_code: Mapped[str] = mapped_column(String(8))
 
-    __table_args__ = (Index("ix_coverage_ranges_kind", "kind", "first_code"),)
+    __table_args__ = (Index("ix_coverage_ranges_kind", "kind", "first_code"),
+                      Index("ix_coverage_ranges_article", "article_id", "kind"))
 
 
 ALL_TABLES = (CoverageRange, CoverageGroup, CoverageDiagnosis, CoverageProcedure, CoverageArticleContractor,

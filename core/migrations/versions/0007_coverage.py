@@ -81,6 +81,7 @@ def upgrade() -> None:
         sa.Column("last_code", sa.String(8), nullable=False),
     )
     op.create_index("ix_coverage_ranges_kind", "coverage_ranges", ["kind", "first_code"])
+    op.create_index("ix_coverage_ranges_article", "coverage_ranges", ["article_id", "kind"])
 
 
 def downgrade() -> None:

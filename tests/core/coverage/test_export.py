@@ -78,19 +78,19 @@ def test_a_code_that_cannot_be_a_diagnosis_is_refused(tmp_path: Path) -> None:
 def test_a_missing_file_or_column_is_refused(tmp_path: Path) -> None:
     data = fx.tables()
     del data["state_lookup.csv"]
-    with pytest.raises(CoverageFileError, match="state_lookup.csv: the file is missing"):
+    with pytest.raises(CoverageFileError, match=r"state_lookup.csv: the file is missing"):
         read_export(fx.write_nested_zip(tmp_path, data))
     data = fx.tables()
     header, rows = data["article_x_hcpc_code.csv"]
     data["article_x_hcpc_code.csv"] = (tuple("grp" if c == "hcpc_code_group" else c for c in header), rows)
-    with pytest.raises(CoverageFileError, match="article_x_hcpc_code.csv, line 1: no header row"):
+    with pytest.raises(CoverageFileError, match=r"article_x_hcpc_code.csv, line 1: no header row"):
         read_export(fx.write_folder(tmp_path / "f", data))
 
 
 def test_a_link_to_an_unknown_contractor_is_refused(tmp_path: Path) -> None:
     data = fx.tables()
     data["article_x_contractor.csv"][1].append(fx.link(57326, 12, 999))
-    with pytest.raises(CoverageFileError, match="line 7: contractor 999-1-1 is not in contractor.csv"):
+    with pytest.raises(CoverageFileError, match=r"line 7: contractor 999-1-1 is not in contractor.csv"):
         read_export(fx.write_nested_zip(tmp_path, data))
 
 
@@ -102,5 +102,5 @@ def test_something_that_is_not_the_export_is_refused(tmp_path: Path) -> None:
     other = tmp_path / "other.zip"
     with zipfile.ZipFile(other, "w") as archive:
         archive.writestr("readme.txt", "hello")
-    with pytest.raises(CoverageFileError, match="holds neither current_article_csv.zip nor article.csv"):
+    with pytest.raises(CoverageFileError, match=r"holds neither current_article_csv.zip nor article.csv"):
         read_export(other)

@@ -105,7 +105,7 @@ class CoverageFeature:
     def answer(self, question: Question) -> Reply:
         # The catalog loads (from the database) before the transaction below: never inside it.
         catalog = self.catalog
-        unknown = [d for d in question.diagnoses if catalog.get(System.ICD10CM, d) is None]
+        unknown = [d for d in question.diagnoses if catalog.title(System.ICD10CM, d) is None]
         if unknown:
             return error_reply(ErrorKind.BAD_INPUT, f"{', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'} "
                                "not in the ICD-10-CM code set.",
@@ -209,10 +209,9 @@ class CoverageFeature:
         return lines
 
     def _title(self, code: str) -> str:
-        record = self.catalog.get(System.ICD10CM, code)
-        if record is None:
+        title = self.catalog.title(System.ICD10CM, code)
+        if title is None:
             return "(not in the current ICD-10-CM code set)"
-        title = record.title
         return title if len(title) <= TITLE_WIDTH else title[: TITLE_WIDTH - 1] + "…"
 
     def _verdicts(self, question: Question, info: ExportInfo, found: list[Article],
@@ -257,7 +256,7 @@ class CoverageFeature:
 
     def _crosswalk(self, question: CrosswalkQuestion) -> Reply:
         catalog = self.catalog  # loaded before the transaction below, never inside it
-        if not question.procedure and catalog.get(System.ICD10CM, question.code) is None:
+        if not question.procedure and catalog.title(System.ICD10CM, question.code) is None:
             return error_reply(ErrorKind.BAD_INPUT, f"{question.code} is not in the ICD-10-CM code set.",
                                "Check the code with `/icd10 <code>`.")
         with transaction(self.sessions) as session:
@@ -301,9 +300,8 @@ class CoverageFeature:
 
     def _procedure_title(self, code: str) -> str:
         for system in (System.HCPCS, System.CPT):
-            record = self.catalog.get(system, code)
-            if record is not None and record.title:
-                title = record.title
+            title = self.catalog.title(system, code)
+            if title:
                 return " " + (title if len(title) <= TITLE_WIDTH else title[: TITLE_WIDTH - 1] + "…")
         return ""
 

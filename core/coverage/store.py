@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, text
+from sqlalchemy import Connection, bindparam, delete, select, text
 from sqlalchemy.orm import Session
 
 from core.coverage.export import CoverageExport
@@ -160,7 +160,8 @@ def _insert(conn: Connection, table: str, columns: Sequence[str], rows: Iterable
 
 # --- reading ---------------------------------------------------------------------------------------
 def export_info(session: Session) -> ExportInfo | None:
-    dataset = session.get(Dataset, COVERAGE_DATASET)
+    table = Dataset.__table__
+    dataset = session.connection().execute(select(table).where(table.c.name == COVERAGE_DATASET)).first()
     if dataset is None:
         return None
     detail = dataset.detail or {}
@@ -207,15 +208,20 @@ _PROCEDURE_CROSSWALK = text(
 ).bindparams(bindparam("ids", expanding=True))
 
 
+def _run(session: Session, statement: Any, params: dict[str, Any] | None = None) -> Any:
+    """Reads go straight to the transaction's connection: the ORM layer adds nothing here but time."""
+    return session.connection().execute(statement, params or {})
+
+
 def articles_listing_procedure(session: Session, code: str, narrowing: Narrowing = Narrowing()) -> list[Article]:
     """Articles that list the CPT/HCPCS code (alone or inside a written range), narrowed, by display id."""
-    ids = [r[0] for r in session.execute(_PROCEDURE_ARTICLES, {"code": code, "kind": PROCEDURE})]
+    ids = [r[0] for r in _run(session, _PROCEDURE_ARTICLES, {"code": code, "kind": PROCEDURE})]
     return articles(session, ids, narrowing)
 
 
 def articles_covering_diagnosis(session: Session, code: str, narrowing: Narrowing = Narrowing()) -> list[Article]:
     """Articles that list the ICD-10-CM code as covered (alone or inside a written range)."""
-    ids = [r[0] for r in session.execute(_COVERED_ARTICLES, {"code": code, "covered": True, "kind": COVERED})]
+    ids = [r[0] for r in _run(session, _COVERED_ARTICLES, {"code": code, "covered": True, "kind": COVERED})]
     return articles(session, ids, narrowing)
 
 
@@ -223,17 +229,17 @@ def articles(session: Session, ids: Sequence[int], narrowing: Narrowing = Narrow
     if not ids:
         return []
     contractors: dict[int, list[Contractor]] = {}
-    for row in session.execute(_CONTRACTORS, {"ids": list(ids)}):
+    for row in _run(session, _CONTRACTORS, {"ids": list(ids)}):
         contractors.setdefault(row.article_id, []).append(Contractor(row.contractor_key, row.number, row.name,
                                                                      row.kind))
     found = [Article(row.article_id, row.display_id, row.title, tuple(contractors.get(row.article_id, ())))
-             for row in session.execute(_ARTICLES, {"ids": list(ids)})]
+             for row in _run(session, _ARTICLES, {"ids": list(ids)})]
     if narrowing.state or narrowing.contractor:
         states: dict[str, frozenset[str]] = {}
         keys = sorted({c.key for a in found for c in a.contractors})
         if narrowing.state and keys:
             pairs: dict[str, set[str]] = {}
-            for row in session.execute(_STATES, {"keys": keys}):
+            for row in _run(session, _STATES, {"keys": keys}):
                 pairs.setdefault(row.contractor_key, set()).add(row.state)
             states = {k: frozenset(v) for k, v in pairs.items()}
         found = [a for a in found if narrowing.admits(a, states)]
@@ -245,7 +251,7 @@ def group_sizes(session: Session, ids: Sequence[int]) -> list[GroupSize]:
     if not ids:
         return []
     sizes = [GroupSize(r.article_id, r.kind, r.group_no, r.code_count)
-             for r in session.execute(_GROUPS, {"ids": list(ids)})]
+             for r in _run(session, _GROUPS, {"ids": list(ids)})]
     sizes.sort(key=lambda g: (g.article_id, g.kind, g.group_no))
     return sizes
 
@@ -253,7 +259,7 @@ def group_sizes(session: Session, ids: Sequence[int]) -> list[GroupSize]:
 def diagnoses_slice(session: Session, article_id: int, covered: bool, group_no: int, start: int,
                     stop: int) -> list[ListedCode]:
     """The codes at places start..stop-1 of one diagnosis group, in the article's order."""
-    rows = session.execute(_SLICE, {"article": article_id, "covered": covered, "group": group_no,
+    rows = _run(session, _SLICE, {"article": article_id, "covered": covered, "group": group_no,
                                     "start": start, "stop": stop})
     return [ListedCode(r.code, r.in_range, bool(r.asterisk)) for r in rows]
 
@@ -263,9 +269,9 @@ def diagnosis_listings(session: Session, ids: Sequence[int], codes: Sequence[str
     out: dict[str, list[Listing]] = {code: [] for code in codes}
     if not ids or not codes:
         return out
-    for row in session.execute(_LISTINGS, {"codes": list(codes), "ids": list(ids)}):
+    for row in _run(session, _LISTINGS, {"codes": list(codes), "ids": list(ids)}):
         out[row.code].append(Listing(row.article_id, bool(row.covered), row.group_no, row.in_range))
-    for row in session.execute(_RANGES, {"ids": list(ids), "kinds": [COVERED, NONCOVERED]}):
+    for row in _run(session, _RANGES, {"ids": list(ids), "kinds": [COVERED, NONCOVERED]}):
         for code in codes:
             if row.first_code <= code <= row.last_code:
                 listing = Listing(row.article_id, row.kind == COVERED, row.group_no,
@@ -280,7 +286,7 @@ def diagnosis_crosswalk(session: Session, ids: Sequence[int], limit: int) -> lis
     """The diagnoses listed as covered by the most of these articles, with how many list each."""
     if not ids:
         return []
-    rows = session.execute(_DIAGNOSIS_CROSSWALK, {"covered": True, "ids": list(ids), "limit": limit})
+    rows = _run(session, _DIAGNOSIS_CROSSWALK, {"covered": True, "ids": list(ids), "limit": limit})
     return [(r.code, int(r.n)) for r in rows]
 
 
@@ -288,13 +294,13 @@ def procedure_crosswalk(session: Session, ids: Sequence[int], limit: int) -> lis
     """The procedures listed by the most of these articles, with how many list each."""
     if not ids:
         return []
-    return [(r.code, int(r.n)) for r in session.execute(_PROCEDURE_CROSSWALK, {"ids": list(ids), "limit": limit})]
+    return [(r.code, int(r.n)) for r in _run(session, _PROCEDURE_CROSSWALK, {"ids": list(ids), "limit": limit})]
 
 
 def known_states(session: Session) -> set[str]:
-    return {r[0] for r in session.execute(text("SELECT DISTINCT state FROM coverage_contractor_states"))}
+    return {r[0] for r in _run(session, text("SELECT DISTINCT state FROM coverage_contractor_states"))}
 
 
 def known_contractor(session: Session, number: str) -> bool:
-    row = session.execute(text("SELECT 1 FROM coverage_contractors WHERE number = :n"), {"n": number}).first()
+    row = _run(session, text("SELECT 1 FROM coverage_contractors WHERE number = :n"), {"n": number}).first()
     return row is not None

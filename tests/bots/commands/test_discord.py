@@ -40,7 +40,7 @@ async def test_guild_sync_publishes_every_command_with_code_autocomplete(
     put = fake_discord.calls_to("PUT", f"/applications/{APPLICATION_ID}/guilds/{GUILD_ID}/commands")[0]
     names = {c["name"] for c in put.body}
     assert names == {"cpt", "icd10", "hcpcs", "code", "codesearch", "register", "me", "link", "jobs",
-                     "codedesk", "help", "unregister"}
+                     "codedesk", "help", "unregister", "coverage", "crosswalk"}
     for spec in put.body:
         option = spec["options"][0]
         assert option["type"] == 3

@@ -177,12 +177,11 @@ _COVERED_ARTICLES = text(
     "SELECT article_id FROM coverage_diagnoses WHERE code = :code AND covered = :covered "
     "UNION SELECT article_id FROM coverage_ranges WHERE kind = :kind AND first_code <= :code "
     "AND last_code >= :code")
-_ARTICLES = text("SELECT article_id, display_id, title FROM coverage_articles "
-                 "WHERE article_id IN :ids").bindparams(bindparam("ids", expanding=True))
-_CONTRACTORS = text(
-    "SELECT ac.article_id, c.contractor_key, c.number, c.name, c.kind FROM coverage_article_contractors ac "
-    "JOIN coverage_contractors c ON c.contractor_key = ac.contractor_key WHERE ac.article_id IN :ids "
-    "ORDER BY c.number, c.name").bindparams(bindparam("ids", expanding=True))
+_ARTICLES = text(
+    "SELECT a.article_id, a.display_id, a.title, c.contractor_key, c.number, c.name, c.kind "
+    "FROM coverage_articles a LEFT JOIN coverage_article_contractors ac ON ac.article_id = a.article_id "
+    "LEFT JOIN coverage_contractors c ON c.contractor_key = ac.contractor_key WHERE a.article_id IN :ids "
+    "ORDER BY a.article_id, c.number, c.name").bindparams(bindparam("ids", expanding=True))
 _STATES = text("SELECT contractor_key, state FROM coverage_contractor_states WHERE contractor_key IN :keys"
                ).bindparams(bindparam("keys", expanding=True))
 _GROUPS = text("SELECT article_id, kind, group_no, code_count FROM coverage_groups WHERE article_id IN :ids"
@@ -228,12 +227,15 @@ def articles_covering_diagnosis(session: Session, code: str, narrowing: Narrowin
 def articles(session: Session, ids: Sequence[int], narrowing: Narrowing = Narrowing()) -> list[Article]:
     if not ids:
         return []
+    heads: dict[int, tuple[str, str]] = {}
     contractors: dict[int, list[Contractor]] = {}
-    for row in _run(session, _CONTRACTORS, {"ids": list(ids)}):
-        contractors.setdefault(row.article_id, []).append(Contractor(row.contractor_key, row.number, row.name,
-                                                                     row.kind))
-    found = [Article(row.article_id, row.display_id, row.title, tuple(contractors.get(row.article_id, ())))
-             for row in _run(session, _ARTICLES, {"ids": list(ids)})]
+    for row in _run(session, _ARTICLES, {"ids": list(ids)}):  # one row per article and contractor
+        heads[row.article_id] = (row.display_id, row.title)
+        if row.contractor_key is not None:
+            contractors.setdefault(row.article_id, []).append(
+                Contractor(row.contractor_key, row.number, row.name, row.kind))
+    found = [Article(article_id, display_id, title, tuple(contractors.get(article_id, ())))
+             for article_id, (display_id, title) in heads.items()]
     if narrowing.state or narrowing.contractor:
         states: dict[str, frozenset[str]] = {}
         keys = sorted({c.key for a in found for c in a.contractors})

@@ -26,6 +26,8 @@ from core.consult.feature import ConsultFeature
 from core.consult.mail import Mailer, SmtpSettings
 from core.consult.outbox import Deliverer
 from core.consult.policy import ConsultPolicy
+from core.coverage.claim_rule import CoverageRule
+from core.coverage.feature import CoverageFeature
 from core.desk import Desk
 from core.edits.check import default_rules
 from core.edits.claim import ClaimRule
@@ -119,11 +121,15 @@ class Services:
             logging.getLogger(__name__).error("consult delivery failed: %s", logsafe.describe(exc))
     def claim_rules(self) -> tuple[ClaimRule, ...]:
         """The rules `/check` runs; coverage adds its own rule here."""
-        return default_rules(EditStore(self.sessions), lambda: self.catalog)
+        return (*default_rules(EditStore(self.sessions), lambda: self.catalog), CoverageRule(self.sessions))
 
     @cached_property
     def edits_feature(self) -> EditsFeature:
         return EditsFeature(self.sessions, self.claim_rules())
+
+    @cached_property
+    def coverage_feature(self) -> CoverageFeature:
+        return CoverageFeature(self.sessions, lambda: self.catalog)
 
     def features(self) -> tuple[Feature, ...]:
         """Every feature, in the order /help lists them; a new feature adds one line here."""
@@ -134,6 +140,7 @@ class Services:
             self.jobs_feature(),
             self.consult_feature,
             self.edits_feature,
+            self.coverage_feature,
         )
 
     def jobs_feature(self) -> Feature:

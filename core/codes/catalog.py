@@ -67,6 +67,14 @@ class Catalog:
             return self._icd_record(code) if code in self._icd_rows else None
         return self._records.get((system, code))
 
+    def title(self, system: System, code: str) -> str | None:
+        """A code's short title without building its record (lists of many codes need only this)."""
+        if system is System.ICD10CM:
+            row = self._icd_rows.get(code)
+            return row.title if row is not None else None
+        record = self._records.get((system, code))
+        return record.title if record is not None else None
+
     def codes(self, system: System) -> list[str]:
         """Every code of a system that a claim or lookup can name, sorted."""
         return self._sorted[system]

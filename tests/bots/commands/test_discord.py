@@ -13,7 +13,7 @@ from tests.adapters.discord.conftest import GUILD_ID, payload
 from tests.conftest import CACHE_DIR
 from tests.fakes.discord_server import APPLICATION_ID, TOKEN, FakeDiscord
 
-CODE_COMMANDS = {"cpt", "icd10", "hcpcs", "code", "mue"}
+CODE_COMMANDS = {"cpt", "icd10", "hcpcs", "code", "mue", "crosswalk"}
 
 
 @pytest.fixture
@@ -40,18 +40,19 @@ async def test_guild_sync_publishes_every_command_with_code_autocomplete(
     put = fake_discord.calls_to("PUT", f"/applications/{APPLICATION_ID}/guilds/{GUILD_ID}/commands")[0]
     names = {c["name"] for c in put.body}
     assert names == {"cpt", "icd10", "hcpcs", "code", "codesearch", "register", "me", "link", "jobs",
-                     "codedesk", "help", "unregister", "consult", "ncci", "mue", "rvu", "check", "changes"}
+                     "codedesk", "help", "unregister", "consult", "ncci", "mue", "rvu", "check", "changes",
+                     "coverage", "crosswalk"}
     for spec in put.body:
         option = spec["options"][0]
         assert option["type"] == 3
         assert option.get("autocomplete", False) == (spec["name"] in CODE_COMMANDS)
-    assert f"Synced 18 commands to guild {GUILD_ID}" in capsys.readouterr().out
+    assert f"Synced 20 commands to guild {GUILD_ID}" in capsys.readouterr().out
 
 
 @pytest.mark.usefixtures("discord_env")
 async def test_global_sync_without_a_guild(fake_discord: FakeDiscord) -> None:
     assert await asyncio.to_thread(main, ["discord", "sync"]) == 0
-    assert len(fake_discord.calls_to("PUT", f"/applications/{APPLICATION_ID}/commands")[0].body) == 18
+    assert len(fake_discord.calls_to("PUT", f"/applications/{APPLICATION_ID}/commands")[0].body) == 20
 
 
 async def test_sync_without_a_token_says_what_to_set(monkeypatch: pytest.MonkeyPatch,

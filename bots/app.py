@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core import db
 from core.accounts import Accounts, AccountsFeature
+from core.assistant.assistant import Assistant
+from core.assistant.guidelines import GuidelineLibrary
 from core.codes.catalog import Catalog
 from core.codes.feature import CodesFeature
 from core.codes.views import ViewGate
@@ -89,9 +91,20 @@ class Services:
     def jobs_feature(self) -> Feature:
         return JobsFeature(self.sessions)
 
+    @cached_property
+    def guideline_notes(self) -> GuidelineLibrary:
+        return GuidelineLibrary.load()
+
+    def assistant(self) -> Assistant:
+        """The free-text answerer (mentions, DMs, shell lines); catalog and notes load on first use."""
+        return Assistant(lambda: self.catalog, self.codes_feature, searcher=self.searcher(),
+                         notes=self.guideline_notes)
+
     def desk(self) -> Desk:
-        return Desk(self.features(), free_text=self.codes_feature.free_text,
-                    suggester=SearchSuggester(lambda: self.catalog, self.code_search))
+        desk = Desk(self.features(), suggester=SearchSuggester(lambda: self.catalog, self.code_search))
+        # The assistant answers data questions with the Desk's own commands (/ncci, /mue, /rvu, ...).
+        desk.free_text = self.assistant().bind(desk.registry).free_text
+        return desk
 
 
 def services_from_env() -> Services:

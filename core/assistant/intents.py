@@ -109,6 +109,13 @@ _SEARCH = _cue(
 _LOOKUP = _cue(r"\bwhat (?:is|are|does)\b", r"\bwhat'?s\b", r"\blook ?up\b", r"\bpull up\b", r"\bdescribe\b",
                r"\bdefine\b", r"\bmeaning\b", r"\bbillable\b", r"\bvalid\b", r"\bshow me\b", r"\btell me about\b",
                r"\bdescription\b")
+# A message made only of these words is chat ("hi there, thanks!"), whatever their order.
+_CHAT_WORDS = frozenset({
+    "hi", "hello", "hey", "hiya", "there", "all", "everyone", "team", "thanks", "thank", "you", "thx", "ty", "so",
+    "much", "a", "lot", "ok", "okay", "great", "good", "morning", "afternoon", "evening", "cool", "nice", "awesome",
+    "perfect", "bye", "cheers", "codedesk", "bot", "again", "very", "got", "it", "that", "helps", "helped",
+    "appreciate", "appreciated", "yes", "yep", "sure", "no", "worries", "welcome", "lol", "wow", "amazing",
+})
 _CONTENT_SKIP = STOPWORDS | {"s", "t", "ll", "re", "d", "m", "ve", "is", "am", "im", "your", "our", "us", "some",
                               "lot", "much", "nearby", "tomorrow", "today", "tonight", "yesterday", "last", "next"}
 
@@ -126,7 +133,7 @@ def classify(text: str, entities: Entities, is_clinical: Callable[[str], bool]) 
         return Intent.HELP
     if _CASE_START.search(question):
         return Intent.CASE
-    if _SMALLTALK.search(plain):
+    if _SMALLTALK.search(plain) or set(re.findall(r"[a-z']+", plain)) <= _CHAT_WORDS:
         return Intent.SMALLTALK
     greeting = re.match(r"^(?:hi|hello|hey|thanks|thank you)[,!. ]+(?:codedesk[,!. ]+)?(.+)$", plain)
     if greeting:  # "hi, what is 99213" is the question after the greeting

@@ -338,7 +338,8 @@ class Assistant:
     def _help(self, request: Request, question: str, intent: Intent, entities: Entities) -> Answer:
         intro = "Ask me in your own words: a code, a case, a coding rule, a modifier. `/help` lists the commands."
         if self.registry is not None:
-            reply = self.registry.help_reply(intro)
+            listing = self.registry.help_reply(intro)
+            reply = replace(listing, sections=(Section("Ask me in your own words", _EXAMPLES), *listing.sections))
         else:
             reply = Reply(title="CodeDesk — medical coding in your chat", subtitle=intro,
                           sections=(Section("Try", _EXAMPLES),), footer="`/help` lists every command")

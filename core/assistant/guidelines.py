@@ -60,9 +60,10 @@ def parse_notes(text: str, file: str) -> list[GuidelineNote]:
     body: list[str] = []
     seen_header = False
 
-    def close(line_no: int) -> None:
+    def close() -> None:
         if current is None:
             return
+        line_no = current["line"]  # errors point at the note's heading
         if not current.get("source"):
             raise NoteFileError(f"{file}: line {line_no}: note {current['id']} has no Source: line")
         text_body = " ".join(" ".join(body).split())
@@ -75,11 +76,11 @@ def parse_notes(text: str, file: str) -> list[GuidelineNote]:
     for line_no, raw in enumerate(text.splitlines(), start=1):
         line = raw.rstrip()
         if line.startswith("## "):
-            close(line_no)
+            close()
             ident, sep, title = line[3:].partition("|")
             if not sep or not ident.strip() or not title.strip():
                 raise NoteFileError(f"{file}: line {line_no}: a note heading is “## id | title”")
-            current, body = {"id": ident.strip(), "title": title.strip()}, []
+            current, body = {"id": ident.strip(), "title": title.strip(), "line": line_no}, []
             continue
         if current is None:
             if line.startswith("#"):
@@ -97,7 +98,7 @@ def parse_notes(text: str, file: str) -> list[GuidelineNote]:
             continue
         if line.strip():
             body.append(line.strip())
-    close(len(text.splitlines()))
+    close()
     if notes and not seen_header:
         raise NoteFileError(f"{file}: line 1: a note file starts with '#' lines saying what it is")
     return notes

@@ -12,7 +12,6 @@ a command comes here, gets one intent and its entities, and is answered with its
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -23,8 +22,8 @@ from core.assistant.entities import Entities, extract
 from core.assistant.guidelines import GuidelineLibrary, GuidelineNote, NoteHit
 from core.assistant.intents import Intent, classify, clean_question
 from core.assistant.vocabulary import clinical_stems
-from core.codes.catalog import Catalog
 from core.codes.cards import lookup_reply
+from core.codes.catalog import Catalog
 from core.codes.feature import CodesFeature
 from core.codes.lookup import lookup
 from core.codes.record import RecordKind, System
@@ -64,6 +63,7 @@ DATA_COMMANDS = {
                                  "which diagnoses support {codes}?",
                                  "the CMS Medicare Coverage Database articles download", "ncci-principles"),
 }
+_LABELS = {Intent.NCCI: "NCCI", Intent.MUE: "MUE", Intent.FEE: "Fee schedule (RVU)", Intent.COVERAGE: "Coverage"}
 
 
 class CaseProposalLike(Protocol):
@@ -85,7 +85,7 @@ def installed_proposer() -> Proposer | None:
         from core.assistant.case2code import propose  # type: ignore[import-not-found, unused-ignore]
     except ImportError:
         return None
-    return lambda catalog, text, setting: propose(catalog, text, setting=setting)  # type: ignore[no-any-return]
+    return lambda catalog, text, setting: propose(catalog, text, setting=setting)  # type: ignore[no-any-return, unused-ignore]
 
 
 class Assistant:
@@ -93,7 +93,7 @@ class Assistant:
 
     def __init__(self, catalog: Catalog | Callable[[], Catalog], codes: CodesFeature, *,
                  searcher: Searcher | None = None, notes: GuidelineLibrary | None = None,
-                 registry: CommandRegistry | None = None, proposer: Proposer | None | bool = True,
+                 registry: CommandRegistry | None = None, proposer: Proposer | bool | None = True,
                  setting: str = "outpatient", today: Callable[[], date] = date.today) -> None:
         self._catalog = catalog if isinstance(catalog, Catalog) else None
         self._load = None if isinstance(catalog, Catalog) else catalog
@@ -102,7 +102,7 @@ class Assistant:
         self._notes = notes
         self.registry = registry
         # True: find Case2Code when the first case arrives; None/False: not installed; else the function.
-        self._proposer: Proposer | None | bool = proposer
+        self._proposer: Proposer | bool | None = proposer
         self.setting = setting
         self.today = today
 
@@ -276,13 +276,12 @@ class Assistant:
             answered = command.handler(Request(actor=request.actor, kind=RequestKind.COMMAND, command=spec.command,
                                                text=args, channel_id=request.channel_id,
                                                channel_timezone=request.channel_timezone))
-            intro = f"{intent.value.upper() if intent is not Intent.COVERAGE else 'Coverage'} question: {asked} " \
-                    f"(answered by `/{spec.command} {args[:60]}`)"
+            intro = f"{_LABELS[intent]} question: {asked} (answered by `/{spec.command} {args[:60]}`)"
             reply = replace(answered, subtitle=f"{intro} {answered.subtitle}".strip())
-            sources = [f"/{spec.command}: {spec.label}"]
+            cited = [f"/{spec.command}: {spec.label}"]
             if answered.footer:
-                sources.append(answered.footer)
-            return Answer(question, intent, entities, reply, codes, tuple(sources))
+                cited.append(answered.footer)
+            return Answer(question, intent, entities, reply, codes, tuple(cited))
         note = self.notes.get(spec.note)
         sections = [Section("Not installed here",
                             f"{spec.label} are not installed on this CodeDesk (no `/{spec.command}` command). "
@@ -291,10 +290,8 @@ class Assistant:
         if note is not None and intent in (Intent.NCCI, Intent.MUE):
             sections.append(Section(f"Meanwhile: {note.title}", f"{note.text}\nSource: {note.source}"))
             sources.append(note.citation)
-        label = {Intent.NCCI: "NCCI", Intent.MUE: "MUE", Intent.FEE: "Fee schedule (RVU)",
-                 Intent.COVERAGE: "Coverage"}[intent]
-        reply = Reply(title=f"{label} question: {asked}", subtitle=entities.summary(), sections=tuple(sections),
-                      footer="Intent: " + intent.value)
+        reply = Reply(title=f"{_LABELS[intent]} question: {asked}", subtitle=entities.summary(),
+                      sections=tuple(sections), footer="Intent: " + intent.value)
         return Answer(question, intent, entities, reply, codes, tuple(sources))
 
     # --- the desk itself ---------------------------------------------------------------------------

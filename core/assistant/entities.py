@@ -4,6 +4,7 @@ when one is given, so "B12" in "vitamin B12" is not taken for a code."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -60,16 +61,16 @@ _BARE_NUMERIC = re.compile(r"\b(?:a|an|the|put|need|add|use|append)\s+(\d{2})\s+
                            re.IGNORECASE)
 _AFTER_MOD = re.compile(r"\b(\d{2})\s+modifiers?\b", re.IGNORECASE)
 _UNITS = re.compile(r"\b(\d{1,3})\s*(?:units?|u)\b|\bunits?\s*[:=]\s*(\d{1,3})\b|\bx\s?(\d{1,2})\b", re.IGNORECASE)
-_POS = re.compile(r"\b(?:pos|place of service)\s*[:#]?\s*(\d{1,2})\b((?:\s*(?:,|/|or|and|vs\.?)\s*(?:pos\s*)?\d{2}\b)*)",
-                  re.IGNORECASE)
+_POS = re.compile(r"\b(?:pos|place of service)\s*[:#]?\s*(\d{1,2})\b"
+                  r"((?:\s*(?:,|/|or|and|vs\.?)\s*(?:pos\s*)?\d{2}\b)*)", re.IGNORECASE)
 _POS_MORE = re.compile(r"\d{2}")
-_LONE_NUMBER = re.compile(r"(?<![\w.:-])(?<!\d/)(\d{2})(?![\w.:-])(?!/\d)(?!\s*(?:units?|minutes?|mins?|years?|yo|y/o|weeks?|days?|%|percent))",
-                          re.IGNORECASE)
+_LONE_NUMBER = re.compile(r"(?<![\w.:-])(?<!\d/)(\d{2})(?![\w.:-])(?!/\d)"
+                          r"(?!\s*(?:units?|minutes?|mins?|years?|yo|y/o|weeks?|days?|%|percent))", re.IGNORECASE)
 _POS_BEFORE = re.compile(r"(?:\bpos|place of service)\s*[:#]?\s*(?:\d{2}\s*(?:,|/|or|and|vs\.?)\s*)*$", re.IGNORECASE)
 _DATE_US = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})(?![\d/])")
 _DATE_ISO = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
-_DATE_WORDS = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b",
-                         re.IGNORECASE)
+_DATE_WORDS = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})"
+                         r"(?:st|nd|rd|th)?,?\s+(\d{4})\b", re.IGNORECASE)
 _CREDENTIAL = re.compile(r"(?<![\w-])(" + "|".join(re.escape(c) for c in CREDENTIALS) + r")(?![\w-])", re.IGNORECASE)
 _STATE_NAME = re.compile(r"\b(" + "|".join(sorted(STATES, key=len, reverse=True)) + r")\b", re.IGNORECASE)
 _STATE_CODE = re.compile(r"(?<![\w-])([A-Z]{2})(?![\w-])")
@@ -260,10 +261,8 @@ def _dates(text: str) -> Iterable[date]:
 
 
 def _add_date(found: list[tuple[int, date]], at: int, year: int, month: int, day: int) -> None:
-    try:
+    with contextlib.suppress(ValueError):  # 13/45/2026 is not a date; ignore it rather than guess
         found.append((at, date(year, month, day)))
-    except ValueError:
-        pass  # 13/45/2026 is not a date; ignore it rather than guess
 
 
 def _states(text: str, modifiers: set[str]) -> Iterable[str]:
@@ -273,8 +272,7 @@ def _states(text: str, modifiers: set[str]) -> Iterable[str]:
         if code not in _STATE_CODES:
             continue
         lead = bool(_STATE_LEAD.search(text[: match.start()]))
-        if code in _AMBIGUOUS_STATES or code in LETTER_MODIFIERS:
-            if not lead:
-                continue
+        if (code in _AMBIGUOUS_STATES or code in LETTER_MODIFIERS) and not lead:
+            continue
         found.append((match.start(), code))
     return [s for _, s in sorted(found)]

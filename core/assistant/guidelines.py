@@ -7,6 +7,7 @@ A note file starts with "#" header lines saying what it is; each note is "## id 
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -25,7 +26,7 @@ def note_terms(text: str) -> list[str]:
     """Stemmed content words plus adjacent word pairs, so "code first" and "code also" stay phrases
     even though "code" alone is a stopword."""
     plain = [stem(w) for w in words(text)]
-    return terms(text) + [f"{a}_{b}" for a, b in zip(plain, plain[1:], strict=False)]
+    return terms(text) + [f"{a}_{b}" for a, b in itertools.pairwise(plain)]
 
 
 class NoteFileError(ValueError):

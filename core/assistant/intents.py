@@ -61,7 +61,8 @@ _NCCI_STRONG = _cue(r"\bncci\b", r"\bcci\b", r"\bptp\b", r"\bbundl", r"\bunbundl
                     r"\bedit (?:between|for|pair)\b", r"\bedits? (?:with|on)\b", r"\bmutually exclusive\b")
 _NCCI_PAIR = _cue(r"\btogether\b", r"\bsame (?:day|date|claim|session|encounter)\b", r"\bincluded in\b",
                   r"\bbill(?:ed)? .+ (?:with|and) ", r"\bwith\b", r"\bpart of\b", r"\bcan (?:i|we|you) bill\b")
-_MUE = _cue(r"\bmues?\b", r"\bmedically unlikely\b", r"\bunits?\b", r"\bunit limit\b", r"\bmax(?:imum)? (?:units|times)\b",
+_MUE = _cue(r"\bmues?\b", r"\bmedically unlikely\b", r"\bunits?\b", r"\bunit limit\b",
+            r"\bmax(?:imum)? (?:units|times)\b",
             r"\bhow many (?:times|units)\b", r"\bper (?:day|date of service)\b.*\b(?:max|many|limit)\b")
 _FEE = _cue(r"\brvus?\b", r"\brelative value", r"\bfee schedule\b", r"\bpays?\b", r"\bpaid\b", r"\bpayment\b",
             r"\breimburse", r"\ballowed amount\b", r"\bgpci\b", r"\bconversion factor\b", r"\bprice\b", r"\bhow much\b",
@@ -76,7 +77,8 @@ _GUIDELINE = _cue(
     r"\bguidelines?\b", r"\brules?\b", r"\bconvention", r"\bsequenc", r"\bexcludes ?[12]\b", r"\bexcludes\b",
     r"\bcode first\b", r"\buse additional\b", r"\bcode also\b", r"\b7th character", r"\bseventh character",
     r"\bplaceholder\b", r"\bcombination code", r"\bprincipal diagnosis\b", r"\bfirst[- ]listed\b",
-    r"\bwhen (?:do|can|should|is|are|to) (?:i|we|you)?\b", r"\bhow (?:do|should|can|to) (?:i |we |you )?(?:code|report|bill|pick|choose|select|assign|use)\b",
+    r"\bwhen (?:do|can|should|is|are|to) (?:i|we|you)?\b",
+    r"\bhow (?:do|should|can|to) (?:i |we |you )?(?:code|report|bill|pick|choose|select|assign|use)\b",
     r"\bhow (?:is|are) .* (?:coded|billed|reported)\b", r"\bwhat is the (?:rule|default|definition|difference)\b",
     r"\bdifference between\b", r"\b(?:mdm|medical decision making)\b", r"\be/?m\b", r"\bsplit[/ -]shared\b",
     r"\bprolonged\b", r"\bg2211\b", r"\bawv\b", r"\bannual wellness\b", r"\bwellness visit\b", r"\bippe\b",

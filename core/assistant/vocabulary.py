@@ -19,7 +19,7 @@ _EVERYDAY = frozenset({
     "state", "capital", "letter", "book", "stock", "flight", "weather", "joke", "president", "won", "win",
     "good", "best", "great", "food", "eat", "write", "read", "work", "home", "car", "water", "air", "long",
     "short", "high", "low", "open", "closed", "left", "right", "single", "multiple", "year", "month", "week",
-    "city", "near", "place", "nearby", "buy", "sell", "money", "price", "cover", "translate", "spanish",
+    "city", "near", "nearby", "buy", "sell", "money", "price", "cover", "translate", "spanish",
     "french", "english", "pizza", "movie", "music", "song", "sport", "team", "play", "player",
 })
 

@@ -67,7 +67,7 @@ def test_the_shipped_question_sets_are_big_enough_and_valid() -> None:
 def test_damaged_question_files_are_refused_with_file_and_line(tmp_path: Path) -> None:
     bad = tmp_path / "bad.tsv"
     bad.write_text("# header\nwhat is E11.9\tlookup\n", encoding="utf-8")
-    with pytest.raises(QuestionFileError, match="bad.tsv: line 2: expected 4"):
+    with pytest.raises(QuestionFileError, match=r"bad\.tsv: line 2: expected 4"):
         read_questions(bad)
     bad.write_text("what is E11.9\tlooking\t\t\n", encoding="utf-8")
     with pytest.raises(QuestionFileError, match="unknown intent 'looking'"):

@@ -17,7 +17,7 @@ from core.codes.record import System
 from core.codes.views import ViewDecision
 from core.commands import Command, CommandRegistry, Handler
 from core.desk import Desk
-from core.replies import Reply, Section
+from core.replies import Reply
 from core.requests import Actor, Platform, Request
 from core.search.engine import SearchEngine
 from core.search.feature import CodeSearch

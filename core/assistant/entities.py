@@ -59,7 +59,8 @@ _LIST_GLUE = re.compile(r"\s*(?:,|/|&|\band\b|\bor\b|\bvs\.?|\bversus\b|\binstea
 _ATTACHED = re.compile(r"(?<![\w.])(?:\d{4}[0-9FTU]|[A-V]\d{4})-([0-9A-Za-z]{2})\b")
 _BARE_NUMERIC = re.compile(r"\b(?:a|an|the|put|need|add|use|append)\s+(\d{2})\s+(?:on|to|with|modifier|mod)\b",
                            re.IGNORECASE)
-_AFTER_MOD = re.compile(r"\b(\d{2})\s+modifiers?\b", re.IGNORECASE)
+_AFTER_MOD = re.compile(r"\b(\d{2})\s+modifiers?\b|\b(?:append|appending|attach|apply)\s+(?:a |an |the )?(\d{2})\b"
+                        r"|\b(\d{2})\s+(?:allowed|appended|on (?:the|an?|e/?m|\d{5}))\b", re.IGNORECASE)
 _UNITS = re.compile(r"\b(\d{1,3})\s*(?:units?|u)\b|\bunits?\s*[:=]\s*(\d{1,3})\b|\bx\s?(\d{1,2})\b", re.IGNORECASE)
 _POS = re.compile(r"\b(?:pos|place of service)\s*[:#]?\s*(\d{1,2})\b"
                   r"((?:\s*(?:,|/|or|and|vs\.?)\s*(?:pos\s*)?\d{2}\b)*)", re.IGNORECASE)
@@ -197,9 +198,10 @@ def _modifiers(text: str) -> list[str]:
             at = glue.end() if glue else token.end()
     for pattern in (_ATTACHED, _BARE_NUMERIC, _AFTER_MOD):
         for match in pattern.finditer(text):
-            value = match.group(1).upper()
-            if _is_modifier(value, named=pattern is _ATTACHED):
-                found.append((match.start(1), value))
+            group = next(i for i in range(1, (match.lastindex or 1) + 1) if match.group(i) is not None)
+            value = match.group(group).upper()
+            if _is_modifier(value, named=pattern is _ATTACHED) and (match.start(group), value) not in found:
+                found.append((match.start(group), value))
     for match in re.finditer(r"(?<![\w-])([A-Za-z]{2})(?![\w-])", text):
         value = match.group(1).upper()
         if value in LETTER_MODIFIERS and _letters_mean_modifier(text, match, value):

@@ -49,12 +49,13 @@ _SMALLTALK = _cue(
     r"^how are you(?: doing| today)?$", r"^(?:who|what) are you$")
 _HELP = _cue(r"^(?:help|\?|commands|menu|usage)$", r"\bwhat can (?:you|codedesk|this bot|the bot|it) do\b",
              r"\bwhat (?:commands|features)\b", r"\bhow (?:do|can) i use (?:you|this|codedesk|the bot)\b",
-             r"\blist (?:the |your |all )?commands\b", r"\bhelp me get started\b", r"\bwhat do you do\b")
+             r"\blist (?:the |your |all )?commands\b", r"\b(?:all|your|the) commands\b", r"\bhelp me get started\b", r"\bwhat do you do\b")
 _ACCOUNT = _cue(r"\bviews?\b.*\b(?:left|remaining|reset|used|out of|limit|more)\b",
                 r"\b(?:left|remaining|out of)\b.*\bviews?\b", r"\bcode views?\b", r"\bregister\b", r"\bsign up\b",
                 r"\blink (?:my|our|the)\b", r"\bmy (?:account|tier|plan|quota|profile)\b", r"\bunlimited\b",
                 r"\bquota\b", r"\bunregister\b", r"\bdelete my (?:account|data|email)\b", r"\bmy usage\b",
-                r"\bupgrade (?:my|our)\b")
+                r"\bupgrade (?:my|our)\b",
+                r"\bviews?\b.*\b(?:ran|run|running) out\b", r"\bmy views\b")
 _JOBS = _cue(r"\bjobs?\b", r"\bhiring\b", r"\bopenings?\b", r"\bpositions?\b", r"\bjob (?:board|digest)\b",
              r"\bdigest\b", r"\bemploy(?:er|ment)\b", r"\bcareers?\b", r"\bvacanc", r"\brecruit")
 _NCCI_STRONG = _cue(r"\bncci\b", r"\bcci\b", r"\bptp\b", r"\bbundl", r"\bunbundl", r"\bcolumn (?:1|2|one|two)\b",
@@ -95,7 +96,8 @@ _GUIDELINE = _cue(
     r"\bdo i code\b", r"\bwhat (?:counts|qualifies)\b", r"\bdefault\b", r"\bwhat is the ippe\b",
     r"\bchapter \d+\b", r"\bweeks of gestation\b", r"\bcan a nurse\b", r"\bnot documented\b", r"\bisn'?t documented\b",
     r"\bexplain\b", r"\bwhat are the .* elements\b", r"\blinked\b", r"\balways\b",
-    r"\bbe (?:coded|billed|reported|sequenced|assigned)\b", r"\bsetting\b")
+    r"\bbe (?:coded|billed|reported|sequenced|assigned)\b", r"\bsetting\b", r"\bquery\b", r"\bclinical criteria\b",
+    r"\bdo i need to\b", r"\bthresholds?\b", r"\bnew patients?\b", r"\bestablished patients?\b", r"\bapply\b")
 _CLINICAL_CASE = _cue(
     r"\b\d{1,3}\s*(?:yo|y/o|y\.o\.|yr|yrs|year[- ]old|years? old)\b", r"\b\d{1,3}\s*[mf]\b", r"\b\d{1,3}[mf]\b",
     r"\b(?:pt|patient|male|female|man|woman|boy|girl) (?:is |was )?(?:a |an )?(?:\d|with|presents|here|admitted|seen|"

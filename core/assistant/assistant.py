@@ -36,6 +36,8 @@ from core.search.text import stem
 MAX_NOTES = 2
 # A second note is shown when it scores at least this share of the best one.
 SECOND_NOTE_SHARE = 0.7
+# Below this BM25 score a note is no answer, but may still be offered as the nearest thing to one.
+NEAREST_NOTE_SCORE = 6.0
 SUGGESTION = "A suggestion to check against the record and the guidelines: a certified coder decides."
 
 
@@ -270,13 +272,13 @@ class Assistant:
         asked = spec.question.format(codes=about)
         command = self.registry.get(spec.command) if self.registry is not None else None
         if command is not None:
+            # Only the codes: every data command takes codes; units, dates and states stay in the intro.
             args = " ".join(codes) if codes else question
-            if intent is Intent.MUE and entities.units:
-                args = f"{args} {entities.units[0]}" if codes else args
             answered = command.handler(Request(actor=request.actor, kind=RequestKind.COMMAND, command=spec.command,
                                                text=args, channel_id=request.channel_id,
                                                channel_timezone=request.channel_timezone))
-            intro = f"{_LABELS[intent]} question: {asked} (answered by `/{spec.command} {args[:60]}`)"
+            understood = entities.summary()
+            intro = f"{_LABELS[intent]} question: {asked} ({understood}; answered by `/{spec.command} {args[:60]}`)"
             reply = replace(answered, subtitle=f"{intro} {answered.subtitle}".strip())
             cited = [f"/{spec.command}: {spec.label}"]
             if answered.footer:
@@ -353,10 +355,15 @@ class Assistant:
         lines = _EXAMPLES
         if self.registry is not None and self.registry.get("consult") is not None:
             lines += "\n- Ask a human coding expert: `/consult <your question>`"
+        sections = [Section("What I can do", lines)]
+        nearest = [h.note for h in self.notes.search(question, limit=2) if h.score >= NEAREST_NOTE_SCORE]
+        if nearest:
+            sections.insert(0, Section("Closest guideline notes I have",
+                                       "\n".join(f"- {n.title} ({n.source})" for n in nearest)))
         reply = Reply(title="I don't know that one.",
                       subtitle="I answer medical-coding questions from code sets and guideline notes; I could not "
                                "match this to any of them.",
-                      sections=(Section("What I can do", lines),), footer="`/help` lists every command")
+                      sections=tuple(sections), footer="`/help` lists every command")
         return Answer(question, Intent.UNKNOWN if intent is Intent.UNKNOWN else intent, entities, reply)
 
 

@@ -20,13 +20,21 @@ DEFAULT_DIR = Path(__file__).resolve().parents[2] / "data" / "guidelines"
 _K1, _B = 1.2, 0.75
 # Title and the people's words count more than the body: they say what the note is about.
 _TITLE_WEIGHT, _TERMS_WEIGHT = 3, 2
+# Pairs made with these say nothing ("the meaning", "what is"); pairs like "code first" say a lot.
+_FUNCTION_WORDS = frozenset({
+    "a", "an", "the", "of", "and", "or", "in", "on", "at", "to", "for", "by", "as", "is", "are", "be", "from",
+    "into", "per", "than", "that", "thi", "this", "its", "it", "which", "any", "ha", "has", "have", "what", "whats",
+    "how", "do", "i", "my", "me", "we", "you", "s", "can", "could", "would", "should", "when", "why", "where",
+    "who", "there", "doe", "does", "if", "not", "no",
+})
 
 
 def note_terms(text: str) -> list[str]:
     """Stemmed content words plus adjacent word pairs, so "code first" and "code also" stay phrases
     even though "code" alone is a stopword."""
     plain = [stem(w) for w in words(text)]
-    return terms(text) + [f"{a}_{b}" for a, b in itertools.pairwise(plain)]
+    return terms(text) + [f"{a}_{b}" for a, b in itertools.pairwise(plain)
+                          if a not in _FUNCTION_WORDS and b not in _FUNCTION_WORDS]
 
 
 class NoteFileError(ValueError):

@@ -49,7 +49,8 @@ _SMALLTALK = _cue(
     r"^how are you(?: doing| today)?$", r"^(?:who|what) are you$")
 _HELP = _cue(r"^(?:help|\?|commands|menu|usage)$", r"\bwhat can (?:you|codedesk|this bot|the bot|it) do\b",
              r"\bwhat (?:commands|features)\b", r"\bhow (?:do|can) i use (?:you|this|codedesk|the bot)\b",
-             r"\blist (?:the |your |all )?commands\b", r"\b(?:all|your|the) commands\b", r"\bhelp me get started\b", r"\bwhat do you do\b")
+             r"\blist (?:the |your |all )?commands\b", r"\b(?:all|your|the) commands\b",
+             r"\bhelp me get started\b", r"\bwhat do you do\b")
 _ACCOUNT = _cue(r"\bviews?\b.*\b(?:left|remaining|reset|used|out of|limit|more)\b",
                 r"\b(?:left|remaining|out of)\b.*\bviews?\b", r"\bcode views?\b", r"\bregister\b", r"\bsign up\b",
                 r"\blink (?:my|our|the)\b", r"\bmy (?:account|tier|plan|quota|profile)\b", r"\bunlimited\b",

@@ -118,10 +118,11 @@ def test_data_questions_run_the_registered_command_with_the_codes(catalog: Catal
     desk = desk_for(catalog, engine, CountingViews(), probe)
     ncci = ask(desk, "is there an NCCI edit between 29881 and 29880?")
     assert ncci.title == "/ncci answered for 29881 29880" and "NCCI question" in ncci.subtitle
-    ask(desk, "I billed 6 units of J1885 on 2026-01-12, is that over the MUE")
+    mue = ask(desk, "I billed 6 units of J1885 on 2026-01-12, is that over the MUE")
+    assert "J1885; 6 units; DOS 2026-01-12" in mue.subtitle
     ask(desk, "RVUs for 99213")
     ask(desk, "what diagnoses support 93000")
-    assert probe.received == [("ncci", "29881 29880"), ("mue", "J1885 6"), ("rvu", "99213"), ("coverage", "93000")]
+    assert probe.received == [("ncci", "29881 29880"), ("mue", "J1885"), ("rvu", "99213"), ("coverage", "93000")]
 
 
 def test_unknown_questions_get_an_honest_answer_and_consult_when_available(catalog: Catalog,

@@ -56,7 +56,8 @@ _ACCOUNT = _cue(r"\bviews?\b.*\b(?:left|remaining|reset|used|out of|limit|more)\
                 r"\blink (?:my|our|the)\b", r"\bmy (?:account|tier|plan|quota|profile)\b", r"\bunlimited\b",
                 r"\bquota\b", r"\bunregister\b", r"\bdelete my (?:account|data|email)\b", r"\bmy usage\b",
                 r"\bupgrade (?:my|our)\b",
-                r"\bviews?\b.*\b(?:ran|run|running) out\b", r"\bmy views\b")
+                r"\bviews?\b.*\b(?:ran|run|running) out\b", r"\bmy views\b", r"\bslack and discord\b",
+                r"\bdiscord and slack\b", r"\blink codes?\b")
 _JOBS = _cue(r"\bjobs?\b", r"\bhiring\b", r"\bopenings?\b", r"\bpositions?\b", r"\bjob (?:board|digest)\b",
              r"\bdigest\b", r"\bemploy(?:er|ment)\b", r"\bcareers?\b", r"\bvacanc", r"\brecruit")
 _NCCI_STRONG = _cue(r"\bncci\b", r"\bcci\b", r"\bptp\b", r"\bbundl", r"\bunbundl", r"\bcolumn (?:1|2|one|two)\b",
@@ -106,6 +107,9 @@ _CLINICAL_CASE = _cue(
     r"\bfollow[- ]?up (?:for|of|visit)\b", r"\bhere for\b", r"\bs/p\b", r"\bstatus post\b", r"\bdenies\b",
     r"\bcomplains of\b", r"\bc/o\b", r"\bhx of\b", r"\bhistory of .* (?:with|and|no|s/p)\b", r"\bweeks pregnant\b",
     r"\bon (?:insulin|dialysis|metformin)\b", r"\binitial visit\b", r"\bdue to (?:hypertension|diabetes)\b")
+_CODE_QUESTION = _cue(r"\b(?:what is|what's|whats|what does|explain what|explain|describe|define|meaning of|look ?up|"
+                      r"pull up|tell me about|show me)\s+(?:the\s+)?(?:code\s+|icd(?:-?10)?\s+|cpt\s+|hcpcs\s+)?"
+                      r"(?:[a-z]\d|\d{4})")
 _SEARCH = _cue(
     r"\b(?:code|codes|dx|diagnosis|icd[- ]?10(?:[- ]?cm)?|icd|cpt|hcpcs)\s+(?:code\s+)?(?:for|of)\b",
     r"\bwhat(?:'s| is)? the (?:icd[- ]?10 |cpt |hcpcs |diagnosis |dx )?code (?:for|of)\b", r"^\s*search\b",
@@ -170,6 +174,8 @@ def classify(text: str, entities: Entities, is_clinical: Callable[[str], bool]) 
         return Intent.NCCI
     if _CLINICAL_CASE.search(question) and not _SEARCH.search(plain) and not entities.codes:
         return Intent.CASE
+    if codes and _CODE_QUESTION.search(plain):  # "explain what H10.13 is": about the code itself
+        return Intent.LOOKUP
     if _GUIDELINE.search(plain) or _NCCI_STRONG.search(plain):
         return Intent.GUIDELINE
     if codes:

@@ -59,7 +59,8 @@ _LIST_GLUE = re.compile(r"\s*(?:,|/|&|\band\b|\bor\b|\bvs\.?|\bversus\b|\binstea
 _ATTACHED = re.compile(r"(?<![\w.])(?:\d{4}[0-9FTU]|[A-V]\d{4})-([0-9A-Za-z]{2})\b")
 _BARE_NUMERIC = re.compile(r"\b(?:a|an|the|put|need|add|use|append)\s+(\d{2})\s+(?:on|to|with|modifier|mod)\b",
                            re.IGNORECASE)
-_AFTER_MOD = re.compile(r"\b(\d{2})\s+modifiers?\b|\b(?:append|appending|attach|apply|use|using)\s+(?:a |an |the )?(\d{2})\b"
+_AFTER_MOD = re.compile(r"\b(\d{2})\s+modifiers?\b"
+                        r"|\b(?:append|appending|attach|apply|use|using)\s+(?:a |an |the )?(\d{2})\b"
                         r"|\b(\d{2})\s+(?:allowed|appended|on (?:the|an?|e/?m|\d{5}))\b", re.IGNORECASE)
 _UNITS = re.compile(r"\b(\d{1,3})\s*(?:units?|u)\b|\bunits?\s*[:=]\s*(\d{1,3})\b|\bx\s?(\d{1,2})\b", re.IGNORECASE)
 _POS = re.compile(r"\b(?:pos|place of service)\s*[:#]?\s*(\d{1,2})\b"

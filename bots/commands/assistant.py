@@ -26,6 +26,8 @@ from core.search.feature import CodeSearch
 
 ROOT = Path(__file__).resolve().parents[2]
 HCPCS_FILE = ROOT.parent / "shared" / "data" / "cms" / "hcpcs-2020" / "HCPC2020_ANWEB_w_disclaimer.txt"
+CASES_DEV = ROOT / "data" / "eval" / "cases.tsv"
+CASES_HOLDOUT = ROOT / "data" / "eval" / "cases_holdout.tsv"
 _WARM_UP = ("what is 99213", "code for knee pain", "when do I use excludes1 versus excludes2", "modifier 25",
             "hello", "is there an NCCI edit between 29881 and 29880")
 
@@ -45,6 +47,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=f"held-out set, never tuned on (default {HOLDOUT_QUESTIONS})")
     b.add_argument("--hcpcs", type=Path, default=HCPCS_FILE,
                    help="CMS HCPCS file to include when none is imported (default: the 2020 file in ../shared)")
+    b.add_argument("--cases", type=Path, default=CASES_DEV, help=f"case set for Case2Code (default {CASES_DEV})")
+    b.add_argument("--cases-holdout", type=Path, default=CASES_HOLDOUT,
+                   help=f"held-out case set (default {CASES_HOLDOUT})")
     b.add_argument("--misses", action="store_true", help="list the development questions that missed")
     b.set_defaults(func=cmd_bench_assistant)
 
@@ -143,21 +148,29 @@ def cmd_bench_assistant(args: argparse.Namespace, services: Services) -> int:
                     print(f"  intent {r.question.intent} -> {r.answer.intent.value}: {r.question.text}")
                 elif r.missing_facts:
                     print(f"  facts {r.missing_facts}: {r.question.text}")
-    _case_scores(assistant)
+    _case_scores(assistant, (("dev", args.cases), ("held-out", args.cases_holdout)))
     return 0
 
 
-def _case_scores(assistant: Assistant) -> None:
+
+
+def _case_scores(assistant: Assistant, case_sets: tuple[tuple[str, Path], ...]) -> None:
+    """Case2Code's exact-set and micro P/R/F1 on the case sets, with the plain search's top result as the
+    baseline, when Case2Code (and its scoring function) is installed."""
     try:
-        from core.assistant.case2code.eval import score_cases  # type: ignore[import-not-found, unused-ignore]
+        from core.assistant.case2code import eval as case_eval  # type: ignore[attr-defined, unused-ignore]
     except ImportError:
         print("cases: case coding not installed (core.assistant.case2code is absent)")
         return
-    result = score_cases(assistant.catalog, searcher=assistant.searcher)
-    if isinstance(result, str):
-        print(result)
-    elif isinstance(result, (list, tuple)):
-        for line in result:
-            print(line)
-    elif result is not None:
-        print(result)
+    engine = assistant.searcher.engine if isinstance(assistant.searcher, CodeSearch) else None
+    header = getattr(case_eval, "HEADER", "")
+    if header:
+        print(f"cases     {header}")
+    for name, path in case_sets:
+        if not path.exists():
+            print(f"cases {name}: {path.name} is absent")
+            continue
+        ours, baseline = case_eval.score_cases(assistant.catalog, path, engine=engine)
+        print(f"cases {name:<9}" + ours.line())
+        if baseline is not None:
+            print(f"cases {name:<9}" + baseline.line())

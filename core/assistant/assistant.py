@@ -131,7 +131,9 @@ class Assistant:
     def warm(self) -> None:
         """Load everything a first question would (catalog, notes, vocabulary): start-up, not answer time."""
         clinical_stems(self.catalog)
-        _ = self.notes, self.proposer
+        _ = self.notes
+        if self.proposer is not None:  # Case2Code loads its pipeline on the first case
+            self.proposer(self.catalog, "follow-up for type 2 diabetes", self.setting)
 
     def bind(self, registry: CommandRegistry) -> Assistant:
         """The same assistant answering with the Desk's commands (/ncci, /mue, /rvu, /coverage, /consult)."""
@@ -411,6 +413,9 @@ def case_reply(proposal: CaseProposalLike) -> Reply:
             evidence = ", ".join(str(e) for e in evidence)
         lines.append(f"- `{item.code}` {item.title} — from “{evidence}”; {item.rule}")
     sections = [Section("Proposed ICD-10-CM codes", "\n".join(lines) or "No codable condition was found.")]
+    left_out = getattr(proposal, "left_out", ())
+    if left_out:
+        sections.append(Section("Not coded", "\n".join(f"- “{x.words}”: {x.reason}" for x in left_out)))
     if proposal.missing_details:
         sections.append(Section("More detail would make it more specific",
                                 "\n".join(f"- {d}" for d in proposal.missing_details)))

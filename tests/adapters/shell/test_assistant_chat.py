@@ -11,6 +11,7 @@ import pytest
 
 from adapters.shell.chat import WORKSPACE, ShellSession
 from bots.app import Services
+from core.assistant.assistant import installed_proposer
 from core.requests import Actor, Platform
 from core.settings import Settings
 
@@ -39,6 +40,14 @@ def test_the_issue_questions_are_answered_in_the_shell_without_using_the_one_gue
     card = " ".join(shell.send("what is E11.9?").split())
     assert card.startswith("E11.9 — Type 2 diabetes mellitus without complications")
     assert card.endswith("0 code views left this month")
+
+
+def test_the_issue_case_is_coded_or_says_case_coding_is_missing(shell: ShellSession) -> None:
+    answer = " ".join(shell.send("case: type 2 diabetes with stage 3b CKD and hypertension").split())
+    if installed_proposer() is None:
+        assert answer.startswith("Case coding is not installed on this CodeDesk")
+    else:
+        assert answer.startswith("Proposed code set") and "Codes: E11.22, I12.9, N18.32" in answer
 
 
 def test_account_questions_are_answered_by_the_account_commands(shell: ShellSession) -> None:

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from core.assistant.assistant import installed_proposer
 from tests.adapters.slack.conftest import SlackRig, payload
 
 
@@ -38,3 +39,11 @@ def test_excludes1_versus_excludes2_is_answered_with_its_section(rig: SlackRig) 
 ])
 def test_other_intents_answer_in_the_thread(rig: SlackRig, text: str, expected: str) -> None:
     assert expected in _mention(rig, text, "Ev0ASKOTHER")
+
+
+def test_the_issue_case_is_coded_or_says_case_coding_is_missing(rig: SlackRig) -> None:
+    blocks = _mention(rig, "case: type 2 diabetes with stage 3b CKD and hypertension", "Ev0ASKCASE1")
+    if installed_proposer() is None:
+        assert "Case coding is not installed" in blocks
+    else:
+        assert all(code in blocks for code in ("E11.22", "N18.32", "I12.9")) and "a certified coder decides" in blocks

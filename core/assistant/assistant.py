@@ -38,6 +38,7 @@ MAX_NOTES = 2
 SECOND_NOTE_SHARE = 0.7
 # Below this BM25 score a note is no answer, but may still be offered as the nearest thing to one.
 NEAREST_NOTE_SCORE = 6.0
+MAX_QUESTION_CHARS = 2000
 SUGGESTION = "A suggestion to check against the record and the guidelines: a certified coder decides."
 
 
@@ -149,9 +150,11 @@ class Assistant:
         return self.answer(Request.message_of(who, question))
 
     def understand(self, text: str) -> tuple[Intent, Entities]:
-        entities = extract(clean_question(text), self.catalog)
+        # A pasted note can run to pages; its opening says what is asked, and the rules stay linear in time.
+        head = clean_question(text)[:MAX_QUESTION_CHARS]
+        entities = extract(head, self.catalog)
         vocabulary = clinical_stems(self.catalog)
-        return classify(text, entities, lambda word: stem(word) in vocabulary), entities
+        return classify(head, entities, lambda word: stem(word) in vocabulary), entities
 
     def answer(self, request: Request) -> Answer:
         question = clean_question(request.text)

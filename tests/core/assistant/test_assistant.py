@@ -184,7 +184,7 @@ def test_help_and_smalltalk(catalog: Catalog, engine: SearchEngine) -> None:
     assert "excludes1" in bare.ask("help").text()
 
 
-@pytest.mark.parametrize("text", ["", "   ", "🙂", "?" * 5000, "case:", "modifier", "E11.", "<@U1>"])
+@pytest.mark.parametrize("text", ["", "   ", "🙂", "?" * 5000, "how is " * 5000, "case:", "modifier", "E11.", "<@U1>"])
 def test_any_text_gets_a_reply(catalog: Catalog, engine: SearchEngine, text: str) -> None:
     reply = ask(desk_for(catalog, engine, CountingViews()), text)
     assert reply.title

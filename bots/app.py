@@ -17,6 +17,8 @@ from core.accounts.feature import AccountsFeature
 from core.accounts.policy import QuotaPolicy
 from core.accounts.quota import ViewQuota
 from core.accounts.service import Accounts
+from core.assistant.assistant import Assistant
+from core.assistant.guidelines import GuidelineLibrary
 from core.channels import ChannelPoster
 from core.codes.catalog import Catalog
 from core.codes.feature import CodesFeature
@@ -146,9 +148,21 @@ class Services:
     def jobs_feature(self) -> Feature:
         return JobsFeature(self.sessions)
 
+    @cached_property
+    def guideline_notes(self) -> GuidelineLibrary:
+        return GuidelineLibrary.load()
+
+    def assistant(self) -> Assistant:
+        """The free-text answerer (mentions, DMs, shell lines); catalog and notes load on first use."""
+        return Assistant(lambda: self.catalog, self.codes_feature, searcher=self.searcher(),
+                         notes=self.guideline_notes)
+
     def desk(self) -> Desk:
-        return Desk(self.features(), free_text=self.consult_feature.offering(self.codes_feature.free_text),
-                    suggester=SearchSuggester(lambda: self.catalog, self.code_search))
+        desk = Desk(self.features(), suggester=SearchSuggester(lambda: self.catalog, self.code_search))
+        # The assistant answers data questions with the Desk's own commands (/ncci, /mue, /rvu, ...);
+        # when it finds nothing, the consult feature offers a human expert.
+        desk.free_text = self.consult_feature.offering(self.assistant().bind(desk.registry).free_text)
+        return desk
 
 
 def services_from_env() -> Services:

@@ -76,6 +76,7 @@ def cmd_run(args: argparse.Namespace, services: Services) -> int:
 
     services.upgrade()
     services.search_engine  # noqa: B018 - load the index before connecting, so no request waits for it
+    services.assistant().warm()  # notes and clinical vocabulary: the first mention should not wait
     # Every shard runs the digest scheduler; the send log makes each digest go out once.
     scheduler = start_scheduler(services, {"discord": DiscordPoster.from_config(config)})
     try:

@@ -59,6 +59,7 @@ def run_slack(args: argparse.Namespace, services: Services) -> int:
         logger.setLevel(max(logger.getEffectiveLevel(), logging.INFO))
     services.upgrade()
     services.search_engine  # noqa: B018 - load the index before serving, so no request waits for it
+    services.assistant().warm()  # notes and clinical vocabulary: the first mention should not wait
     # Requests allocate many short-lived objects; collecting less often trims the latency tail.
     gc.set_threshold(20_000, 20, 20)
     parts = build_app(services.desk(), config, services.engine)

@@ -1,6 +1,7 @@
 from core.codes.catalog import Catalog
 from core.codes.record import System
 from core.codes.views import ViewDecision
+from core.desk import Desk
 from core.replies import ErrorKind, Reply, Visibility
 from core.requests import Actor, Platform, Request
 from tests.desks import code_desk
@@ -26,10 +27,14 @@ def test_free_text_opens_each_code_found(catalog: Catalog) -> None:
     assert titles[0].startswith("E11.9") and titles[1].startswith("I10")
 
 
-def test_free_text_without_a_code_points_to_the_commands(catalog: Catalog) -> None:
+def test_free_text_without_a_code_is_answered_by_the_assistant(catalog: Catalog) -> None:
     reply = code_desk(catalog).handle(Request.message_of(ALICE, "hello there"))
-    assert "I did not find a code" in reply.subtitle
-    assert "/cpt 99213" in reply.sections[0].text
+    assert reply.title.startswith("Hello") and "what is 99213" in reply.sections[0].text
+
+
+def test_free_text_without_an_answerer_points_to_the_commands() -> None:
+    reply = Desk(()).handle(Request.message_of(ALICE, "hello there"))
+    assert "I did not find a code" in reply.subtitle and "/help" in reply.sections[0].text
 
 
 def test_empty_and_unknown_commands_say_what_to_type(catalog: Catalog) -> None:

@@ -15,12 +15,14 @@ from core.codes.catalog import Catalog
 from core.codes.lookup import LookupResult, Outcome, lookup
 from core.codes.normalize import find_code_tokens
 from core.codes.record import CodeRecord, System
+from core.codes.systems import example
 from core.codes.views import Searcher, UnlimitedViews, ViewGate
 from core.commands import Command, Handler, Option
 from core.replies import ErrorKind, Reply, error_reply
 from core.requests import Actor, Request
 
 MAX_CODES_PER_MESSAGE = 5
+_CPT, _ICD, _HCPCS = (System.CPT.spec, System.ICD10CM.spec, System.HCPCS.spec)
 
 
 class CodesFeature:
@@ -45,19 +47,19 @@ class CodesFeature:
     def commands(self) -> Sequence[Command]:
         return (
             Command("cpt", "A CPT card: CodeDesk's plain-language summary (official text if licensed)",
-                    self._by_system(System.CPT), Option.code("A CPT code such as 99213, or words to search",
+                    self._by_system(System.CPT), Option.code(f"A CPT code such as {_CPT.example}, or words to search",
                                                              System.CPT.value),
-                    usage="/cpt 99213", details=("`/cpt 99213 share` posts the card to the channel",
+                    usage=f"/cpt {_CPT.example}", details=(f"`/cpt {_CPT.example} share` posts the card to the channel",
                                                  "`/cpt office visit` searches CPT")),
             Command("icd10", "An ICD-10-CM card with notes, excludes and 7th characters",
                     self._by_system(System.ICD10CM),
-                    Option.code("An ICD-10-CM code such as E11.9, or words", System.ICD10CM.value),
-                    aliases=("icd",), usage="/icd10 E11.9",
-                    details=("`/icd10 E11.9 share` posts the card to the channel",
+                    Option.code(f"An ICD-10-CM code such as {_ICD.example}, or words", System.ICD10CM.value),
+                    aliases=("icd",), usage=f"/icd10 {_ICD.example}",
+                    details=(f"`/icd10 {_ICD.example} share` posts the card to the channel",
                              "`/icd10 type 2 diabetes` searches ICD-10-CM")),
             Command("hcpcs", "A HCPCS Level II card", self._by_system(System.HCPCS),
-                    Option.code("A HCPCS code such as J1885, or words", System.HCPCS.value),
-                    usage="/hcpcs J1885"),
+                    Option.code(f"A HCPCS code such as {_HCPCS.example}, or words", System.HCPCS.value),
+                    usage=f"/hcpcs {_HCPCS.example}"),
             Command("code", "A card for any code: CPT, ICD-10-CM, HCPCS or a modifier", self._by_system(None),
                     Option.code("Any code, e.g. E11.9, 99213, J1885 or mod 25"), usage="/code mod 25",
                     details=("Add `share` to post a card to the channel: `/code E11.9 share`",)),
@@ -138,7 +140,7 @@ class CodesFeature:
 
 
 def _example(system: System | None) -> str:
-    return {System.CPT: "99213", System.HCPCS: "J1885"}.get(system, "E11.9") if system else "E11.9"
+    return example(system)
 
 
 def _wordy(text: str) -> bool:

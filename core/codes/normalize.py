@@ -6,19 +6,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from core.codes.record import System
+from core.codes import systems
+from core.codes.systems import System
 
-_ICD = re.compile(r"^([A-Z])(\d)([0-9A-Z])\.?([0-9A-Z]{0,4})$")
-_HCPCS = re.compile(r"^[A-CEGHJ-MP-V]\d{4}$")
-_CPT = re.compile(r"^\d{4}[0-9FTU]$")
-_CPT_MODIFIER = re.compile(r"^(\d{2}|P[1-6])$")
-_HCPCS_MODIFIER = re.compile(r"^(?:[A-Z][0-9A-Z]|[0-9][A-Z])$")
+_CPT_MODIFIER = systems.CPT_MODIFIER
+_HCPCS_MODIFIER = systems.HCPCS_MODIFIER
 _MODIFIER_PREFIX = re.compile(r"^(?:MODIFIER|MOD)\s*[:#-]?\s*|^-")
 # Tokens in free text that look like a code; checked against the catalog before use.
-_CODE_TOKEN = re.compile(
-    r"(?<![\w.])(?:[A-Z]\d[0-9A-Z]\.[0-9A-Z]{1,4}|[A-Z]\d{2}[0-9A-Z]{0,4}|\d{4}[0-9FTU]|[A-V]\d{4})(?![\w])",
-    re.IGNORECASE,
-)
+_CODE_TOKEN = systems.code_token_pattern()
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,11 +45,7 @@ def clean(text: str) -> str:
 
 def icd_canonical(text: str) -> str | None:
     """"E119" / "e11.9" -> "E11.9"; None when it cannot be an ICD-10-CM code."""
-    match = _ICD.match(text)
-    if not match:
-        return None
-    letter, d1, c3, rest = match.groups()
-    return f"{letter}{d1}{c3}" + (f".{rest}" if rest else "")
+    return systems.SYSTEMS[System.ICD10CM].canonical(text)
 
 
 def parse_code(text: str, hint: System | None = None) -> Parsed | Unparsed:
@@ -68,14 +59,7 @@ def parse_code(text: str, hint: System | None = None) -> Parsed | Unparsed:
         body = typed[modifier_form.end():].strip()
         return _modifier(body, typed, hint)
     compact = typed.replace(" ", "")
-    guesses: list[CodeGuess] = []
-    if _CPT.match(compact):
-        guesses.append(CodeGuess(System.CPT, compact))
-    if _HCPCS.match(compact):
-        guesses.append(CodeGuess(System.HCPCS, compact))
-    icd = icd_canonical(compact)
-    if icd:
-        guesses.append(CodeGuess(System.ICD10CM, icd))
+    guesses = [CodeGuess(system, code) for system, code in systems.guesses(compact)]
     if not guesses and hint is not None and (_CPT_MODIFIER.match(compact) or _HCPCS_MODIFIER.fullmatch(compact)):
         return _modifier(compact, typed, hint)
     if not guesses and _CPT_MODIFIER.match(compact):

@@ -15,12 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.codes.record import CodeRecord, RecordKind, System
+from core.codes.systems import CPT_CODE, CPT_MODIFIER
 
 DATA_DIR = Path(__file__).resolve().parents[3] / "data" / "cpt"
 SUMMARY_SOURCE = "CodeDesk plain-language summary (not the AMA CPT descriptor)"
 SUMMARY_VERSION = "CodeDesk 2026.1"
-CPT_CODE = re.compile(r"^\d{4}[0-9FTU]$")
-CPT_MODIFIER = re.compile(r"^(\d{2}|P[1-6])$")
 
 
 @dataclass(frozen=True, slots=True)

@@ -58,6 +58,7 @@ def _plain_canonical(shape: re.Pattern[str]) -> Callable[[str], str | None]:
 # after the dot. Word-like strings ("FLU") must not read as codes, so only QA0 breaks the pattern.
 ICD_CODE = re.compile(r"^([A-Z]\d[0-9A-Z]|QA0)\.?([0-9A-Z]{0,4})$")
 ICD_PREFIX = re.compile(r"^(?:[A-Z]\d[0-9A-Z]?|QA0?)(?:\.?[0-9A-Z]{0,4})?$")
+ICD_DECIMAL_COMMA = re.compile(r"^([A-Z]\d[0-9A-Z]|QA0),([0-9A-Z]{1,4})$")  # "e11,9": a decimal comma
 ICD_UNDOTTED = re.compile(r"^([A-Z]\d[0-9A-Z]|QA0)([0-9A-Z]{1,4})$")
 # HCPCS Level II: one letter (not D, F, I, N, O, W, X, Y, Z in the CMS file) and four digits.
 HCPCS_CODE = re.compile(r"^[A-CEGHJ-MP-V]\d{4}$")

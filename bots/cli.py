@@ -7,9 +7,9 @@ import sys
 from collections.abc import Sequence
 
 from bots.app import services_from_env
-from bots.commands import chat, codes, discord, jobs, search, slack
+from bots.commands import chat, codes, discord, icd10cm, jobs, search, slack
 
-COMMAND_MODULES = (codes, chat, discord, jobs, slack, search)
+COMMAND_MODULES = (codes, chat, discord, jobs, slack, search, icd10cm)
 
 
 def parser() -> argparse.ArgumentParser:

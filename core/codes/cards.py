@@ -19,7 +19,7 @@ _NOTE_ORDER = (
     NoteKind.CODE_FIRST, NoteKind.USE_ADDITIONAL_CODE, NoteKind.CODE_ALSO, NoteKind.NOTE,
     NoteKind.SEVENTH_CHARACTER,
 )
-_MAX_NOTE_LINES = 8  # per kind on a card; the rest are one button away, never silently dropped
+_MAX_NOTE_LINES = 12  # per kind on a card; the rest are one button away, never silently dropped
 NOTES_PAGE_LINES = 30
 
 
@@ -103,8 +103,21 @@ def code_card(catalog: Catalog, record: CodeRecord, today: date | None = None) -
     )
 
 
+def newer_icd_release(catalog: Catalog, today: date) -> str:
+    """When a newer ICD-10-CM fiscal year is in effect than the one loaded: say so and how to load it."""
+    release = catalog.icd_release
+    if release is None or today < date(release.fiscal_year, 10, 1):
+        return ""
+    return (f"FY{release.fiscal_year + 1} ICD-10-CM took effect on 1 October {release.fiscal_year}; CodeDesk "
+            f"has {release.label}. An administrator can load the CDC release with "
+            "`codedesk import icd10cm icd10cm_tabular_YYYY.xml icd10cm_order_YYYY.txt`.")
+
+
 def old_data_notice(catalog: Catalog, system: System, today: date) -> str:
-    """Once per card: the loaded HCPCS file is more than a year old, and how to update it."""
+    """Once per card: the loaded data is out of date (HCPCS file over a year old, an older ICD-10-CM
+    fiscal year), and how to update it."""
+    if system is System.ICD10CM:
+        return newer_icd_release(catalog, today)
     if system is not System.HCPCS:
         return ""
     year = catalog.data_year(System.HCPCS)

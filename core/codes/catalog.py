@@ -205,8 +205,6 @@ class Catalog:
     @classmethod
     def load(cls, factory: sessionmaker[Session] | None, cache_dir: Path,
              cpt_data_dir: Path = cpt.DATA_DIR) -> Catalog:
-        icd = icd10cm.load(cache_dir)
-        package_icd = icd
         ranges = cpt.load_ranges(cpt_data_dir)
         records = cpt.summary_records(cpt_data_dir, ranges)
         hcpcs: list[CodeRecord] = []
@@ -214,6 +212,7 @@ class Catalog:
         sets: dict[str, store.Dataset] = {}
         history = icd_releases.shipped_history()
         imported: list[icd_releases.ReleaseInfo] = []
+        icd: icd10cm.IcdData | None = None
         if factory is not None:
             with factory() as session:
                 hcpcs = store.imported_records(session, System.HCPCS)
@@ -221,16 +220,17 @@ class Catalog:
                 sets = store.datasets(session)
                 imported = _imported_releases(session)
                 newest = imported[-1] if imported else None
-                if newest is not None and (package_icd.release is None or
-                                           newest.release >= package_icd.release):
+                if newest is not None and newest.release >= icd10cm.package_release():
                     icd = icd_releases.load_release(session, newest, cache_dir)
+        if icd is None:
+            icd = icd10cm.load(cache_dir)  # the package's release: the default
         for info in imported:
             if icd.release is not None and info.release <= icd.release:
                 history.update({h.code: h for h in info.history})
         merged = _merge_licensed(records, licensed, ranges)
         icd_detail = (f"{icd.leaf_entry_count:,} billable codes; "
-                      + ("package data (the default)" if icd is package_icd else
-                         f"imported; the package's {package_icd.version} stays the fallback"))
+                      + ("package data (the default)" if icd.source == icd10cm.SOURCE else
+                         f"imported; the package's {icd10cm.package_release().label} stays the fallback"))
         statuses = [
             SystemStatus(System.ICD10CM, icd.source, icd.version, len(icd.rows),
                          sum(1 for r in icd.rows if r.kind == "code"), icd_detail,
@@ -249,9 +249,19 @@ class Catalog:
             sum(1 for r in merged if r.kind is RecordKind.CODE),
             "official descriptors imported" if cpt_set else "no licensed descriptors imported",
             _year_start(cpt_set.version) if cpt_set else None))
-        catalog = cls(icd, hcpcs + merged, ranges, tuple(statuses), history)
-        catalog.deleted = cpt.load_deleted(cpt_data_dir)
+        deleted = cpt.load_deleted(cpt_data_dir)
+        catalog = cls(icd, [_retire(r, deleted) for r in hcpcs + merged], ranges, tuple(statuses), history)
+        catalog.deleted = deleted
         return catalog
+
+
+def _retire(record: CodeRecord, deleted: dict[tuple[System, str], cpt.DeletedCode]) -> CodeRecord:
+    """A code in the project's deletion table is not billable, whatever an older file says."""
+    gone = deleted.get(record.key) if record.kind is not RecordKind.MODIFIER else None
+    if gone is None:
+        return record
+    ended = record.terminated or date(gone.year - 1, 12, 31)
+    return replace(record, billable=False, terminated=min(ended, date(gone.year - 1, 12, 31)))
 
 
 def _imported_releases(session: Session) -> list[icd_releases.ReleaseInfo]:

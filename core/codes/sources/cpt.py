@@ -12,6 +12,7 @@ import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from core.codes.record import CodeRecord, RecordKind, System
@@ -31,7 +32,11 @@ class CptRange:
 
     def holds(self, code: str) -> bool:
         key = _shape_key(code)
-        return bool(key[0]) and _shape_key(self.start) <= key <= _shape_key(self.end)
+        return bool(key[0]) and self.bounds[0] <= key <= self.bounds[1]
+
+    @property
+    def bounds(self) -> tuple[tuple[str, str], tuple[str, str]]:
+        return _bounds(self.start, self.end)
 
     @property
     def label(self) -> str:
@@ -101,6 +106,11 @@ def load_deleted(data_dir: Path = DATA_DIR) -> dict[tuple[System, str], DeletedC
     return out
 
 
+@lru_cache(maxsize=1024)
+def _bounds(start: str, end: str) -> tuple[tuple[str, str], tuple[str, str]]:
+    return _shape_key(start), _shape_key(end)
+
+
 def _shape_key(code: str) -> tuple[str, str]:
     """Codes compare only within their own CPT category: 3074F sits among F codes, never among 30000s."""
     category = cpt_category(code)
@@ -111,7 +121,10 @@ def _shape_key(code: str) -> tuple[str, str]:
 
 def ranges_holding(ranges: tuple[CptRange, ...], code: str) -> tuple[CptRange, ...]:
     """The section and subsection a code falls in, broadest first."""
-    found = [r for r in ranges if r.holds(code)]
+    key = _shape_key(code)
+    if not key[0]:
+        return ()
+    found = [r for r in ranges if r.bounds[0] <= key <= r.bounds[1]]
     found.sort(key=lambda r: (r.level != "section", int(r.end[:4]) - int(r.start[:4])), reverse=False)
     return tuple(found)
 

@@ -92,7 +92,8 @@ def package_release() -> Release:
     """The package's release: its XML <version> is the fiscal year; the file name names the update."""
     month, _, year = data_version().partition(" ")
     xml, _ = _package_files()
-    fiscal = icd_tabular.read_version(xml.read_text(encoding="utf-8")[:2000])
+    with xml.open(encoding="utf-8") as fh:
+        fiscal = icd_tabular.read_version(fh.read(2000))
     fy = int(fiscal) if fiscal.isdigit() else (int(year) + (1 if month == "October" else 0))
     return release_of(fy, month)
 

@@ -139,7 +139,7 @@ class Catalog:
             where = source_label(ancestor)
             for note in ancestor.notes:
                 if note.kind is NoteKind.INCLUSION_TERM:
-                    if ancestor.billable or ancestor.kind is not RecordKind.CATEGORY:
+                    if ancestor.billable:
                         continue
                 elif note.kind not in _INHERITED:
                     continue

@@ -23,7 +23,8 @@ SOURCE = "CDC ICD-10-CM tabular list (public domain), via simple-icd-10-cm"
 IMPORTED_SOURCE = "CDC/CMS ICD-10-CM release files (public domain), imported"
 # Bump when the row-building logic changes, so stale caches are rebuilt.
 # r6: own tabular parser; single-category blocks; chapter and block notes; one note per line.
-_BUILD_REVISION = "6"
+# r7: a note written as ", if known, ..." (after "Code first") loses its leading comma.
+_BUILD_REVISION = "7"
 
 __all__ = ["SOURCE", "IcdData", "IcdRow", "Release", "build", "load", "release_of"]
 

@@ -186,7 +186,7 @@ def _note_texts(node: ET.Element) -> Iterable[str]:
     for note in node.findall("note"):
         text = " ".join((note.text or "").split())
         if text:
-            yield text
+            yield text.lstrip(", ") if text.startswith(",") else text
 
 
 def _seventh(node: ET.Element) -> dict[str, str]:

@@ -14,8 +14,11 @@ from core.codes.record import NoteKind, RecordKind, System
 from core.requests import Actor, Platform, Request
 from tests.desks import code_desk
 
-SINGLE_BLOCKS = ("B10 B20 B99 C50 C7A C7B D3A D49 D78 E36 E89 F99 H59 H95 J95 L76 M04 M95 M96 M97 M99 N99 "
-                 "O09 P09 P84 QA0 R97 R99 T07 T14 T79 X50 Z16 Z17 Z18 Z19 Z66 Z67 Z68").split()
+SINGLE_BLOCKS = [
+    "B10", "B20", "B99", "C50", "C7A", "C7B", "D3A", "D49", "D78", "E36", "E89", "F99", "H59", "H95", "J95",
+    "L76", "M04", "M95", "M96", "M97", "M99", "N99", "O09", "P09", "P84", "QA0", "R97", "R99", "T07", "T14",
+    "T79", "X50", "Z16", "Z17", "Z18", "Z19", "Z66", "Z67", "Z68",
+]
 ACTOR = Actor(Platform.SHELL, "local", "coder")
 
 

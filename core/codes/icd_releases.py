@@ -196,7 +196,7 @@ def releases(session: Session) -> list[ReleaseInfo]:
 
 def load_release(session: Session, info: ReleaseInfo, cache_dir: Path) -> IcdData:
     """An imported release's rows, from the disk cache or (once) from the database."""
-    path = cache_dir / f"icd10cm-release{info.id}-{info.imported_at:%Y%m%d%H%M%S}-r{icd10cm._BUILD_REVISION}.pickle"
+    path = cache_dir / f"icd10cm-release{info.id}-{info.imported_at:%Y%m%d%H%M%S%f}-r{icd10cm._BUILD_REVISION}.pickle"
     cached = icd10cm.read_cache(path)
     if cached is not None:
         return cached

@@ -45,10 +45,10 @@ def test_postgresql_at_the_three_old_heads_upgrades(pg_url: str) -> None:
     """pg_url is already at head; stamping back to the old heads and upgrading again must be clean."""
     config = db.alembic_config(pg_url)
     command.stamp(config, ["0002_accounts", "0003_slack", "0004_jobs"], purge=True)
-    db.upgrade(pg_url)
-    script = ScriptDirectory.from_config(config)
+    # Only the merge itself is replayed: migrations after it created their tables already.
+    command.upgrade(config, "0005_one_head")
     engine = db.make_engine(pg_url)
     with engine.connect() as conn:
         versions = {row[0] for row in conn.execute(text("SELECT version_num FROM alembic_version"))}
     engine.dispose()
-    assert versions == set(script.get_heads())
+    assert versions == {"0005_one_head"}

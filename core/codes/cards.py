@@ -57,6 +57,9 @@ def code_card(catalog: Catalog, record: CodeRecord, today: date | None = None) -
     fields.extend(Field(label, value) for label, value in record.attributes)
 
     sections: list[Section] = []
+    history = catalog.history(record.code) if record.system is System.ICD10CM else None
+    if history is not None:
+        sections.append(Section("History", history.sentence() + "."))
     if deleted is not None:
         sections.append(Section(f"Deleted in {deleted.year}",
                                 deleted.note + "\nUse instead: " + ", ".join(f"`{c}`" for c in deleted.replaced_by)))

@@ -192,3 +192,10 @@ def test_expanded_codes_say_so_and_point_to_replacements(catalog: Catalog, code:
     for replacement in replacements:
         assert replacement in history.text
         assert catalog.get(System.ICD10CM, replacement) is not None  # the table names real codes
+
+
+def test_an_expanded_code_opened_as_a_card_shows_its_history(catalog: Catalog) -> None:
+    card = code_card(catalog, _get(catalog, "M54.5"), date(2026, 12, 2))
+    history = next(s for s in card.sections if s.heading == "History")
+    assert "since FY2022" in history.text and "M54.50, M54.51, M54.59" in history.text
+    assert {f.label: f.value for f in card.fields}["Billable"].startswith("No")

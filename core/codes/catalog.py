@@ -255,11 +255,14 @@ class Catalog:
         return catalog
 
 
-def _retire(record: CodeRecord, deleted: dict[tuple[System, str], cpt.DeletedCode]) -> CodeRecord:
-    """A code in the project's deletion table is not billable, whatever an older file says."""
+def _retire(record: CodeRecord, deleted: dict[tuple[System, str], cpt.DeletedCode],
+            today: date | None = None) -> CodeRecord:
+    """A code in the project's deletion table, or terminated before today, is not billable, whatever an
+    older file says (search results and cards then agree)."""
     gone = deleted.get(record.key) if record.kind is not RecordKind.MODIFIER else None
     if gone is None:
-        return record
+        over = record.terminated is not None and record.terminated <= (today or date.today())
+        return replace(record, billable=False) if over and record.billable else record
     ended = record.terminated or date(gone.year - 1, 12, 31)
     return replace(record, billable=False, terminated=min(ended, date(gone.year - 1, 12, 31)))
 

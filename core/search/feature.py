@@ -166,7 +166,8 @@ def _item(hit: Hit, hcpcs_year: str = "") -> ResultItem:
     if hit.kind is RecordKind.MODIFIER:
         status = "modifier"
     else:
-        status = "billable" if hit.billable else "header, not billable: open it for the codes under it"
+        status = "billable" if hit.billable else "header, not billable: open it for the codes under it" \
+            if hit.system is System.ICD10CM else "not billable (deleted or terminated)"
     parts = [hit.system.label, status]
     if hit.system is System.HCPCS and hcpcs_year:
         parts[0] = f"{hit.system.label} ({hcpcs_year} file)"  # the data year on every HCPCS result

@@ -294,3 +294,13 @@ def test_real_2020_file_is_the_one_loaded(hcpcs_catalog: Catalog) -> None:
     assert hcpcs_catalog.data_year(System.HCPCS) == "2020"
     status = hcpcs_catalog.status(System.HCPCS)
     assert status is not None and status.released == date(2020, 1, 1)
+
+
+def test_terminated_hcpcs_codes_are_not_billable_in_search_results(hcpcs_catalog: Catalog) -> None:
+    from core.search.feature import _item
+    from core.search.rank import Hit
+
+    record = hcpcs_catalog.get(System.HCPCS, "G8929")
+    assert record is not None and not record.billable
+    item = _item(Hit(System.HCPCS, "G8929", record.title, 1.0, (), record.billable, record.kind), "2020")
+    assert "not billable (deleted or terminated)" in item.detail and "billable ·" not in item.detail

@@ -7,9 +7,9 @@ import sys
 from collections.abc import Sequence
 
 from bots.app import services_from_env
-from bots.commands import assistant, cases, chat, codes, coverage, discord, edits, jobs, search, slack
+from bots.commands import assistant, cases, chat, codes, coverage, discord, edits, icd10cm, jobs, search, slack
 
-COMMAND_MODULES = (codes, chat, discord, jobs, slack, search, assistant, cases, edits, coverage)
+COMMAND_MODULES = (codes, chat, discord, jobs, slack, search, icd10cm, assistant, cases, edits, coverage)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -9,13 +9,14 @@ import sys
 import tempfile
 import time
 from dataclasses import asdict
+from datetime import date
 from pathlib import Path
 
 from bots.app import Services
 from bots.commands import imports
 from bots.progress import progress_bar
 from core.codes import store
-from core.codes.cards import lookup_reply
+from core.codes.cards import lookup_reply, newer_icd_release
 from core.codes.lookup import lookup
 from core.codes.record import CodeRecord, System
 from core.codes.sources import cpt
@@ -163,9 +164,18 @@ def cmd_data(args: argparse.Namespace, services: Services) -> int:
         documents = services.search_engine.index.size
         print(f"Catalog and search index ready (data version {catalog.version}, {documents:,} documents "
               f"searchable, {time.perf_counter() - started:.1f} s).")
+    today = date.today()
     for status in catalog.statuses:
         print(f"{status.system.label:16} {status.records:>7,} records, {status.billable:>7,} billable  "
-              f"version: {status.version or '-'}")
+              f"release: {status.version or '-'}")
+        if status.released is not None:
+            days = (today - status.released).days
+            age = f"{days // 365} years" if days >= 730 else f"{days // 30} months" if days >= 60 else f"{days} days"
+            stale = "  ⚠ more than a year old: load a newer file" if days > 365 + 90 else ""
+            print(f"{'':16} in effect from {status.released:%-d %B %Y} ({age} ago){stale}")
+        newer = newer_icd_release(catalog, today) if status.system is System.ICD10CM else ""
+        if newer:
+            print(f"{'':16} ⚠ {newer}")
         print(f"{'':16} source: {status.source}")
         if status.detail:
             print(f"{'':16} {status.detail}")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
 
+from core.codes import systems
 from core.codes.catalog import Catalog
 from core.codes.normalize import icd_canonical
 from core.codes.record import System
@@ -48,15 +49,13 @@ T = TypeVar("T")
 _MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
                                        "nov", "dec"), start=1)}
 
-_CODE = re.compile(
-    r"(?<![\w.])(?:[A-Z]\d[0-9A-Z]\.[0-9A-Z]{1,4}|[A-Z]\d{2}[0-9A-Z]{0,4}|\d{4}[0-9FTU]|[A-V]\d{4})(?![\w])",
-    re.IGNORECASE)
-_HCPCS = re.compile(r"^[A-CEGHJ-MP-V]\d{4}$")
-_CPT = re.compile(r"^\d{4}[0-9FTU]$")
+_CODE = systems.code_token_pattern()
+_HCPCS = systems.HCPCS_CODE
+_CPT = systems.CPT_CODE
 _MOD_WORD = re.compile(r"\b(?:modifiers?|mods?)\b[\s:#-]*", re.IGNORECASE)
 _MOD_TOKEN = re.compile(r"-?([0-9]{2}|[A-Za-z]{2}|[A-Za-z][0-9]|[0-9][A-Za-z])\b")
 _LIST_GLUE = re.compile(r"\s*(?:,|/|&|\band\b|\bor\b|\bvs\.?|\bversus\b|\binstead of\b)?\s*", re.IGNORECASE)
-_ATTACHED = re.compile(r"(?<![\w.])(?:\d{4}[0-9FTU]|[A-V]\d{4})-([0-9A-Za-z]{2})\b")
+_ATTACHED = re.compile(rf"(?<![\w.]){systems.SERVICE_TOKEN}-([0-9A-Za-z]{{2}})\b")
 _BARE_NUMERIC = re.compile(r"\b(?:a|an|the|put|need|add|use|append)\s+(\d{2})\s+(?:on|to|with|modifier|mod)\b",
                            re.IGNORECASE)
 _AFTER_MOD = re.compile(r"\b(\d{2})\s+modifiers?\b"

@@ -10,16 +10,20 @@ import bisect
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.codes import store
+from core.codes import icd_releases, store
+from core.codes.icd_releases import HistoryEntry
 from core.codes.record import CodeRecord, Note, NoteKind, RecordKind, System
 from core.codes.sources import cpt, icd10cm
 
-# Notes written on a category apply to every code under it.
+# Notes written on a chapter, block or category apply to every code under it. Inclusion terms are
+# inherited too, but only from headers: a billable parent's terms describe that code alone.
 _INHERITED = frozenset({
     NoteKind.INCLUDES, NoteKind.EXCLUDES1, NoteKind.EXCLUDES2, NoteKind.CODE_FIRST,
     NoteKind.USE_ADDITIONAL_CODE, NoteKind.CODE_ALSO, NoteKind.NOTE, NoteKind.SEVENTH_CHARACTER,
@@ -34,19 +38,26 @@ class SystemStatus:
     records: int
     billable: int
     detail: str = ""
+    released: date | None = None  # when the loaded release took effect (or the data year began)
 
 
 class Catalog:
     def __init__(self, icd: icd10cm.IcdData, records: list[CodeRecord],
-                 cpt_ranges: tuple[cpt.CptRange, ...] = (), statuses: tuple[SystemStatus, ...] = ()) -> None:
+                 cpt_ranges: tuple[cpt.CptRange, ...] = (), statuses: tuple[SystemStatus, ...] = (),
+                 history: dict[str, HistoryEntry] | None = None) -> None:
         self._icd_rows = {row.code: row for row in icd.rows}
         self._icd_version = icd.version
+        self._icd_source = icd.source
+        self.icd_release = icd.release
+        # Known deletions and expansions: the shipped table, then whatever loaded releases show.
+        self.icd_history: dict[str, HistoryEntry] = dict(history or {})
         self._icd_children: dict[str, list[str]] = {}
         for row in icd.rows:
             if row.parent is not None:
                 self._icd_children.setdefault(row.parent, []).append(row.code)
         self._records: dict[tuple[System, str], CodeRecord] = {r.key: r for r in records}
         self.cpt_ranges = cpt_ranges
+        self.deleted: dict[tuple[System, str], cpt.DeletedCode] = {}
         # An organisation's licensed CPT file is loaded: a CPT code missing from it is unknown, not unlicensed.
         self.cpt_licensed = any(r.licensed for r in records if r.system is System.CPT)
         self._sorted: dict[System, list[str]] = {s: [] for s in System}
@@ -128,20 +139,27 @@ class Catalog:
         return out
 
     def all_notes(self, record: CodeRecord) -> tuple[Note, ...]:
-        """The record's own notes, then those it inherits from its categories (marked with their source)."""
+        """The record's own notes, then every instruction above it (categories, block, chapter), each
+        marked with where it was written ("S72", "S70–S79", "chapter 19"), nearest first."""
         notes = list(record.notes)
         has_seventh = any(n.kind is NoteKind.SEVENTH_CHARACTER for n in notes)
         for ancestor in self.ancestors(record):
-            if ancestor.kind not in (RecordKind.CATEGORY, RecordKind.CODE):
-                break
+            where = source_label(ancestor)
             for note in ancestor.notes:
-                if note.kind not in _INHERITED:
+                if note.kind is NoteKind.INCLUSION_TERM:
+                    if ancestor.billable:
+                        continue
+                elif note.kind not in _INHERITED:
                     continue
                 if note.kind is NoteKind.SEVENTH_CHARACTER and has_seventh:
                     continue
-                notes.append(Note(note.kind, note.text, ancestor.code))
+                notes.append(Note(note.kind, note.text, where))
             has_seventh = has_seventh or any(n.kind is NoteKind.SEVENTH_CHARACTER for n in ancestor.notes)
         return tuple(notes)
+
+    def history(self, code: str) -> HistoryEntry | None:
+        """How an ICD-10-CM code left the billable set (deleted or expanded), when known."""
+        return self.icd_history.get(code)
 
     def seventh_characters(self, record: CodeRecord) -> dict[str, str]:
         """The 7th characters a code takes ({"A": "initial encounter ..."}), from it or its ancestors."""
@@ -169,6 +187,14 @@ class Catalog:
     def status(self, system: System) -> SystemStatus | None:
         return next((s for s in self.statuses if s.system is system), None)
 
+    def data_year(self, system: System) -> str:
+        """The loaded file's year for imported data ("2020" for HCPCS), or ""."""
+        status = self.status(system)
+        return f"{status.released:%Y}" if status is not None and status.released is not None else ""
+
+    def deleted_code(self, system: System, code: str) -> cpt.DeletedCode | None:
+        return self.deleted.get((system, code))
+
     # --- building --------------------------------------------------------------------------------
     def _make_icd_record(self, code: str) -> CodeRecord:
         row = self._icd_rows[code]
@@ -181,43 +207,96 @@ class Catalog:
             children=tuple(self._icd_children.get(code, ())),
             section=f"Chapter {chapter.code}: {chapter.title}" if chapter.kind == "chapter" else "",
             billable=row.kind == "code", notes=tuple(Note(NoteKind(k), t) for k, t in row.notes),
-            source=icd10cm.SOURCE, version=self._icd_version,
+            source=self._icd_source, version=self._icd_version,
         )
 
     @classmethod
     def load(cls, factory: sessionmaker[Session] | None, cache_dir: Path,
              cpt_data_dir: Path = cpt.DATA_DIR) -> Catalog:
-        icd = icd10cm.load(cache_dir)
         ranges = cpt.load_ranges(cpt_data_dir)
         records = cpt.summary_records(cpt_data_dir, ranges)
         hcpcs: list[CodeRecord] = []
         licensed: list[CodeRecord] = []
         sets: dict[str, store.Dataset] = {}
+        history = icd_releases.shipped_history()
+        imported: list[icd_releases.ReleaseInfo] = []
+        icd: icd10cm.IcdData | None = None
         if factory is not None:
             with factory() as session:
                 hcpcs = store.imported_records(session, System.HCPCS)
                 licensed = store.imported_records(session, System.CPT)
                 sets = store.datasets(session)
+                imported = _imported_releases(session)
+                newest = imported[-1] if imported else None
+                if newest is not None and newest.release >= icd10cm.package_release():
+                    icd = icd_releases.load_release(session, newest, cache_dir)
+        if icd is None:
+            icd = icd10cm.load(cache_dir)  # the package's release: the default
+        for info in imported:
+            if icd.release is not None and info.release <= icd.release:
+                history.update({h.code: h for h in info.history})
         merged = _merge_licensed(records, licensed, ranges)
+        icd_detail = (f"{icd.leaf_entry_count:,} billable codes; "
+                      + ("package data (the default)" if icd.source == icd10cm.SOURCE else
+                         f"imported; the package's {icd10cm.package_release().label} stays the fallback"))
         statuses = [
-            SystemStatus(System.ICD10CM, icd10cm.SOURCE, icd.version, len(icd.rows),
-                         sum(1 for r in icd.rows if r.kind == "code"),
-                         f"{icd.entry_count:,} entries in the package; its is_leaf() accepts "
-                         f"{icd.leaf_entry_count:,}"),
+            SystemStatus(System.ICD10CM, icd.source, icd.version, len(icd.rows),
+                         sum(1 for r in icd.rows if r.kind == "code"), icd_detail,
+                         icd.release.effective if icd.release else None),
         ]
         hcpcs_set = sets.get(store.HCPCS_DATASET)
         statuses.append(SystemStatus(
             System.HCPCS, hcpcs_set.source if hcpcs_set else "not imported (codedesk import hcpcs FILE)",
             hcpcs_set.version if hcpcs_set else "", len(hcpcs),
             sum(1 for r in hcpcs if r.kind is RecordKind.CODE and r.terminated is None),
-            _hcpcs_detail(hcpcs)))
+            _hcpcs_detail(hcpcs), _year_start(hcpcs_set.version) if hcpcs_set else None))
         cpt_set = sets.get(store.CPT_LICENSED_DATASET)
         statuses.append(SystemStatus(
             System.CPT, cpt.SUMMARY_SOURCE + (f" + {cpt_set.source}" if cpt_set else ""),
             cpt.SUMMARY_VERSION + (f" / licensed {cpt_set.version}" if cpt_set else ""), len(merged),
             sum(1 for r in merged if r.kind is RecordKind.CODE),
-            "official descriptors imported" if cpt_set else "no licensed descriptors imported"))
-        return cls(icd, hcpcs + merged, ranges, tuple(statuses))
+            "official descriptors imported" if cpt_set else "no licensed descriptors imported",
+            _year_start(cpt_set.version) if cpt_set else None))
+        deleted = cpt.load_deleted(cpt_data_dir)
+        catalog = cls(icd, [_retire(r, deleted) for r in hcpcs + merged], ranges, tuple(statuses), history)
+        catalog.deleted = deleted
+        return catalog
+
+
+def _retire(record: CodeRecord, deleted: dict[tuple[System, str], cpt.DeletedCode],
+            today: date | None = None) -> CodeRecord:
+    """A code in the project's deletion table, or terminated before today, is not billable, whatever an
+    older file says (search results and cards then agree)."""
+    gone = deleted.get(record.key) if record.kind is not RecordKind.MODIFIER else None
+    if gone is None:
+        over = record.terminated is not None and record.terminated <= (today or date.today())
+        return replace(record, billable=False) if over and record.billable else record
+    ended = record.terminated or date(gone.year - 1, 12, 31)
+    return replace(record, billable=False, terminated=min(ended, date(gone.year - 1, 12, 31)))
+
+
+def _imported_releases(session: Session) -> list[icd_releases.ReleaseInfo]:
+    try:
+        return icd_releases.releases(session)
+    except SQLAlchemyError:
+        session.rollback()  # a database from before the icd_releases table: the package data stands
+        return []
+
+
+def _year_start(version: str) -> date | None:
+    """"2020" / "2020 alpha-numeric" -> 1 January 2020, the start of that data year."""
+    digits = next((word for word in version.replace("-", " ").split() if len(word) == 4 and word.isdigit()), "")
+    return date(int(digits), 1, 1) if digits else None
+
+
+def source_label(record: CodeRecord) -> str:
+    """Where an inherited note was written, as a coder says it: "S72", "S70–S79", "chapter 19"."""
+    if record.kind is RecordKind.CHAPTER:
+        return f"chapter {record.code}"
+    if record.kind is RecordKind.BLOCK:
+        first, _, last = record.code.partition("-")
+        return f"block {first}" if first == last else f"{first}–{last}"
+    return record.code
 
 
 def _merge_licensed(summaries: list[CodeRecord], licensed: list[CodeRecord],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from core.codes.catalog import Catalog
@@ -21,6 +21,7 @@ class Outcome(enum.StrEnum):
     BAD_SEVENTH = "bad_seventh"  # a 7th character the category does not define
     UNKNOWN = "unknown"  # well-formed but not in the catalog; `suggestions` are the nearest codes
     NOT_IMPORTED = "not_imported"  # a HCPCS code while no HCPCS file has been imported
+    DELETED = "deleted"  # deleted from the code set; `suggestions` are what replaced it
     MALFORMED = "malformed"
 
     @property
@@ -39,6 +40,8 @@ class LookupResult:
     suggestions: tuple[str, ...] = ()
     seventh: dict[str, str] = field(default_factory=dict)
     section: str = ""  # for NOT_LICENSED: the CPT section and subsection
+    history: str = ""  # how the code left the billable set, when known ("… since FY2022 …")
+    alternatives: tuple[tuple[System, str], ...] = ()  # other readings that exist ("did you mean")
 
 
 def lookup(catalog: Catalog, text: str, system: System | None = None, today: date | None = None) -> LookupResult:
@@ -47,22 +50,30 @@ def lookup(catalog: Catalog, text: str, system: System | None = None, today: dat
         return LookupResult(Outcome.MALFORMED, parsed.typed, system, reason=parsed.reason)
     guesses = [g for g in parsed.guesses if system is None or g.system is system] or list(parsed.guesses)
     results = [_resolve(catalog, g, parsed.typed, today or date.today()) for g in guesses]
-    # Prefer a reading that found a record; otherwise the reading in the system asked for.
-    for result in results:
-        if result.outcome.shows_card:
-            return result
-    for result in results:
-        if result.outcome not in (Outcome.UNKNOWN, Outcome.NOT_IMPORTED):
-            return result
-    if system is not None and system not in {g.system for g in parsed.guesses}:
+    # Prefer a current record, then a retired one, then the reading in the system asked for.
+    chosen = next((r for r in results if r.outcome is Outcome.FOUND), None) \
+        or next((r for r in results if r.outcome.shows_card), None) \
+        or next((r for r in results if r.outcome not in (Outcome.UNKNOWN, Outcome.NOT_IMPORTED)), None)
+    if chosen is None and system is not None and system not in {g.system for g in parsed.guesses}:
         return LookupResult(Outcome.MALFORMED, parsed.typed, system,
                             reason=f"{parsed.typed} is not shaped like a {system.label} code")
-    return results[0]
+    chosen = chosen or results[0]
+    # A dotless code that is also a real code elsewhere (g8929: HCPCS G8929 and ICD-10-CM G89.29).
+    others = tuple((r.system, r.code) for r in results
+                   if r is not chosen and r.system is not None and r.record is not None
+                   and r.outcome in (Outcome.FOUND, Outcome.TERMINATED, Outcome.HEADER))
+    return replace(chosen, alternatives=others) if others else chosen
 
 
 def _resolve(catalog: Catalog, guess: CodeGuess, typed: str, today: date) -> LookupResult:
     if guess.system is System.ICD10CM:
         return _resolve_icd(catalog, guess.code, typed)
+    deleted = None if guess.modifier else catalog.deleted_code(guess.system, guess.code)
+    if deleted is not None and deleted.year <= today.year:
+        return LookupResult(Outcome.DELETED, typed, guess.system, guess.code,
+                            catalog.get(guess.system, guess.code),
+                            reason=f"{guess.system.label} {guess.code} was deleted in {deleted.year} and is "
+                                   "not billable", suggestions=deleted.replaced_by, history=deleted.note)
     record = catalog.get(guess.system, guess.code)
     if record is not None:
         if record.terminated is not None and record.terminated <= today:
@@ -77,11 +88,17 @@ def _resolve(catalog: Catalog, guess: CodeGuess, typed: str, today: date) -> Loo
         if holding and not catalog.cpt_licensed:
             return LookupResult(Outcome.NOT_LICENSED, typed, System.CPT, guess.code,
                                 section=" › ".join(r.label for r in holding),
-                                reason="CodeDesk has no summary for this code, and the official CPT "
-                                       "descriptor needs an AMA licence")
+                                reason=f"CodeDesk has no summary for {guess.code} and cannot say whether it is "
+                                       "a current code; the official CPT descriptor needs an AMA licence")
     kind = "modifier" if guess.modifier else "code"
-    return LookupResult(Outcome.UNKNOWN, typed, guess.system, guess.code,
-                        reason=f"{guess.code} is not a {guess.system.label} {kind}",
+    if guess.system is System.HCPCS:
+        year = catalog.data_year(System.HCPCS)
+        reason = f"{guess.code} is not in the loaded HCPCS file" + (f" ({year})" if year else "")
+        if year and int(year) < today.year:
+            reason += "; it may be newer than that file"
+    else:
+        reason = f"{guess.code} is not a {guess.system.label} {kind}"
+    return LookupResult(Outcome.UNKNOWN, typed, guess.system, guess.code, reason=reason,
                         suggestions=tuple(catalog.neighbours(guess.system, guess.code)) if not guess.modifier
                         else ())
 
@@ -96,13 +113,22 @@ def _resolve_icd(catalog: Catalog, code: str, typed: str) -> LookupResult:
             return LookupResult(Outcome.NEEDS_SEVENTH, typed, System.ICD10CM, code, record,
                                 reason=f"{code} needs a 7th character", seventh=seventh,
                                 suggestions=tuple(c.code for c in catalog.billable_descendants(record, 10)))
+        history = catalog.history(code)
         return LookupResult(Outcome.HEADER, typed, System.ICD10CM, code, record,
                             reason=f"{code} is a category header and is not billable",
-                            suggestions=tuple(c.code for c in catalog.billable_descendants(record, 12)))
+                            suggestions=tuple(c.code for c in catalog.billable_descendants(record, 12)),
+                            history=history.sentence() if history else "")
+    history = catalog.history(code)
+    if history is not None:
+        return LookupResult(Outcome.DELETED, typed, System.ICD10CM, code,
+                            reason=f"{code} is no longer an ICD-10-CM code", suggestions=history.replaced_by,
+                            history=history.sentence())
     plain = code.replace(".", "")
     if len(plain) == 7:
         stem, seventh_char = plain[:6], plain[6]
-        stem_code = f"{stem[:3]}.{stem[3:]}"
+        # T14.8XXZ: the placeholders pad the code out; the category that defines the characters is T14.8.
+        stem = stem.rstrip("X") or stem
+        stem_code = f"{stem[:3]}.{stem[3:]}" if len(stem) > 3 else stem
         stem_record = catalog.get(System.ICD10CM, stem_code)
         if stem_record is not None:
             chars = catalog.seventh_characters(stem_record)

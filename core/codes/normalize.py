@@ -6,19 +6,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from core.codes.record import System
+from core.codes import systems
+from core.codes.systems import System
 
-_ICD = re.compile(r"^([A-Z])(\d)([0-9A-Z])\.?([0-9A-Z]{0,4})$")
-_HCPCS = re.compile(r"^[A-CEGHJ-MP-V]\d{4}$")
-_CPT = re.compile(r"^\d{4}[0-9FTU]$")
-_CPT_MODIFIER = re.compile(r"^(\d{2}|P[1-6])$")
-_HCPCS_MODIFIER = re.compile(r"^(?:[A-Z][0-9A-Z]|[0-9][A-Z])$")
+_CPT_MODIFIER = systems.CPT_MODIFIER
+_HCPCS_MODIFIER = systems.HCPCS_MODIFIER
 _MODIFIER_PREFIX = re.compile(r"^(?:MODIFIER|MOD)\s*[:#-]?\s*|^-")
 # Tokens in free text that look like a code; checked against the catalog before use.
-_CODE_TOKEN = re.compile(
-    r"(?<![\w.])(?:[A-Z]\d[0-9A-Z]\.[0-9A-Z]{1,4}|[A-Z]\d{2}[0-9A-Z]{0,4}|\d{4}[0-9FTU]|[A-V]\d{4})(?![\w])",
-    re.IGNORECASE,
-)
+_CODE_TOKEN = systems.code_token_pattern()
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,16 +40,13 @@ class Unparsed:
 def clean(text: str) -> str:
     """Upper-case, trimmed, with inner spaces and stray punctuation at the ends removed."""
     text = "".join(ch for ch in text if ch.isprintable()).strip().upper()
-    return text.strip(" \t,;:!?()[]{}'\"`")
+    # A trailing full stop ("E11.9.", "99213.") is the end of a sentence, not part of the code.
+    return text.strip(" \t,;:!?()[]{}'\"`").rstrip(".").strip()
 
 
 def icd_canonical(text: str) -> str | None:
     """"E119" / "e11.9" -> "E11.9"; None when it cannot be an ICD-10-CM code."""
-    match = _ICD.match(text)
-    if not match:
-        return None
-    letter, d1, c3, rest = match.groups()
-    return f"{letter}{d1}{c3}" + (f".{rest}" if rest else "")
+    return systems.SYSTEMS[System.ICD10CM].canonical(text)
 
 
 def parse_code(text: str, hint: System | None = None) -> Parsed | Unparsed:
@@ -68,17 +60,9 @@ def parse_code(text: str, hint: System | None = None) -> Parsed | Unparsed:
         body = typed[modifier_form.end():].strip()
         return _modifier(body, typed, hint)
     compact = typed.replace(" ", "")
-    guesses: list[CodeGuess] = []
-    if _CPT.match(compact):
-        guesses.append(CodeGuess(System.CPT, compact))
-    if _HCPCS.match(compact):
-        guesses.append(CodeGuess(System.HCPCS, compact))
-    icd = icd_canonical(compact)
-    if icd:
-        guesses.append(CodeGuess(System.ICD10CM, icd))
-    if not guesses and hint is not None and (_CPT_MODIFIER.match(compact) or _HCPCS_MODIFIER.fullmatch(compact)):
-        return _modifier(compact, typed, hint)
-    if not guesses and _CPT_MODIFIER.match(compact):
+    guesses = [CodeGuess(system, code) for system, code in systems.guesses(compact)]
+    if not guesses and (_CPT_MODIFIER.match(compact) or _HCPCS_MODIFIER.fullmatch(compact)):
+        # A bare two-character word (25, GT, LT) is a modifier.
         return _modifier(compact, typed, hint)
     if not guesses:
         return Unparsed(_why_not(compact), typed)
@@ -117,3 +101,59 @@ def find_code_tokens(text: str) -> list[str]:
         if token not in seen and any(ch.isdigit() for ch in token):
             seen.append(token)
     return seen
+
+
+_ICD_DECIMAL_COMMA = systems.ICD_DECIMAL_COMMA
+_LIST_SPLIT = re.compile(r"\s*(?:[,;/]|\bAND\b)\s*")
+_RANGE = re.compile(r"^([0-9A-Z.]{3,8})\s*(?:[-–—]|\bTO\b|\bTHROUGH\b)\s*([0-9A-Z.]{3,8})$")
+_WITH_MODIFIERS = re.compile(r"^([0-9A-Z.]{3,8})((?:\s*-\s*[0-9A-Z]{2}|\s+[0-9A-Z]{2})+)$")
+
+
+@dataclass(frozen=True, slots=True)
+class CodeAsk:
+    """What a coder typed after a code command, read the way coders write it.
+
+    `CPT 99213` names the system; `99213-25`, `99213 25`, `J3490-JW` add modifiers; `99202-99205` is
+    a range; `E11.9, I10` a list; `e11,9` a decimal comma.
+    """
+
+    codes: tuple[str, ...]  # one code, or several for a list
+    system: System | None = None  # named by a leading word (CPT, ICD, HCPCS)
+    modifiers: tuple[str, ...] = ()
+    range: tuple[str, str] | None = None
+
+
+def read_ask(text: str) -> CodeAsk:
+    typed = clean(text)
+    system: System | None = None
+    first, _, rest = typed.partition(" ")
+    named = systems.system_word(first) if rest.strip() else None
+    if named is not None:
+        system, typed = named, rest.strip()
+    decimal = _ICD_DECIMAL_COMMA.match(typed.replace(" ", ""))
+    if decimal:
+        return CodeAsk((f"{decimal[1]}.{decimal[2]}",), system)
+    parts = [p for p in _LIST_SPLIT.split(typed) if p]
+    if len(parts) > 1 and all(_is_code(p, system) for p in parts):
+        return CodeAsk(tuple(clean(p) for p in parts), system)
+    ranged = _RANGE.match(typed)
+    if ranged and _same_shape(ranged[1], ranged[2], system):
+        return CodeAsk((clean(ranged[1]),), system, range=(clean(ranged[1]), clean(ranged[2])))
+    with_modifiers = _WITH_MODIFIERS.match(typed)
+    if with_modifiers and _is_code(with_modifiers[1], system):
+        modifiers = tuple(m for m in re.split(r"[\s-]+", with_modifiers[2]) if m)
+        return CodeAsk((with_modifiers[1],), system, modifiers=modifiers)
+    return CodeAsk((typed,), system)
+
+
+def _is_code(text: str, system: System | None) -> bool:
+    parsed = parse_code(text, system)
+    return isinstance(parsed, Parsed) and not parsed.guesses[0].modifier
+
+
+def _same_shape(start: str, end: str, system: System | None) -> bool:
+    first, last = parse_code(start, system), parse_code(end, system)
+    if not isinstance(first, Parsed) or not isinstance(last, Parsed):
+        return False
+    a, b = first.guesses[0], last.guesses[0]
+    return not a.modifier and not b.modifier and a.system is b.system and a.code <= b.code

@@ -6,28 +6,9 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date
 
+from core.codes.systems import System
 
-class System(enum.StrEnum):
-    """A code system, by the short name people and the CLI use."""
-
-    ICD10CM = "icd10cm"
-    HCPCS = "hcpcs"
-    CPT = "cpt"
-
-    @property
-    def label(self) -> str:
-        return {"icd10cm": "ICD-10-CM", "hcpcs": "HCPCS Level II", "cpt": "CPT"}[self.value]
-
-    @classmethod
-    def parse(cls, text: str) -> System | None:
-        """Accept the spellings people use: icd10, icd-10-cm, hcpcs, cpt, ..."""
-        key = "".join(ch for ch in text.lower() if ch.isalnum())
-        aliases = {
-            "icd10cm": cls.ICD10CM, "icd10": cls.ICD10CM, "icd": cls.ICD10CM,
-            "hcpcs": cls.HCPCS, "hcpcs2": cls.HCPCS, "hcpcsii": cls.HCPCS, "level2": cls.HCPCS,
-            "cpt": cls.CPT, "cpt4": cls.CPT,
-        }
-        return aliases.get(key)
+__all__ = ["CodeRecord", "Note", "NoteKind", "RecordKind", "System"]
 
 
 class RecordKind(enum.StrEnum):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import combinations
 
+from core.codes import systems
 from core.codes.catalog import Catalog
 from core.codes.lookup import Outcome, lookup
 from core.codes.normalize import icd_canonical
@@ -26,7 +27,7 @@ from core.edits.store import EditStore
 from core.edits.tables import ReleaseKind
 
 _LINE = re.compile(r"^([0-9A-Z]{5})((?:-[0-9A-Z]{2})*)(?:[X×*]([0-9]{1,4}))?$")
-_SERVICE_CODE = re.compile(r"^(?:\d{4}[0-9FTU]|[A-CEGHJ-MP-V]\d{4})$")
+_SERVICE_CODE = systems.SERVICE_CODE
 _DATE = re.compile(r"^date:(\d{4}-\d{2}-\d{2})$", re.IGNORECASE)
 MAX_LINES = 30
 

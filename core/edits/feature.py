@@ -12,6 +12,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from core.codes import systems
 from core.codes.normalize import Parsed, parse_code
 from core.commands import Command, Handler, Option
 from core.db import transaction
@@ -29,7 +30,7 @@ from core.requests import Request
 
 CHANGES_PAGE = "edits_changes_page"
 PAGE_SIZE = 20
-_SERVICE_CODE = re.compile(r"^(?:\d{4}[0-9FTU]|[A-CEGHJ-MP-V]\d{4})$")
+_SERVICE_CODE = systems.SERVICE_CODE
 _CODE_WITH_MODIFIER = re.compile(r"^([0-9A-Z]{5})(?:-([0-9A-Z]{2}))?$")
 _SEVERITY_MARK = {Severity.PROBLEM: "✖ problem", Severity.WARNING: "⚠ warning", Severity.NOTE: "ℹ note"}
 _KINDS = ("added", "terminated", "changed")

@@ -7,13 +7,12 @@ lists that family in code order. Everything else goes through the query pipeline
 from __future__ import annotations
 
 import bisect
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from core.codes.catalog import Catalog
-from core.codes.normalize import icd_canonical
 from core.codes.record import System
+from core.codes.systems import family_prefixes
 from core.search.index import SYSTEMS, IndexTiming, SearchIndex, load_index
 from core.search.query import QueryParser, QueryPlan, QueryProblem, check, clean_query
 from core.search.rank import Hit, rank
@@ -21,9 +20,6 @@ from core.search.synonyms import SynonymTable
 
 PAGE_SIZE = 10
 MAX_PAGE = 50
-_ICD_PREFIX = re.compile(r"^[A-Z]\d[0-9A-Z]?(?:\.?[0-9A-Z]{0,4})?$")
-_HCPCS_PREFIX = re.compile(r"^[A-V]\d{1,4}$")
-_CPT_PREFIX = re.compile(r"^\d{3,4}[0-9FTU]?$")
 
 
 @dataclass(frozen=True)
@@ -89,7 +85,7 @@ class SearchEngine:
         token = text.upper().rstrip(".-*").replace(" ", "")
         if not token or len(token) > 8 or " " in text.strip().rstrip(".-*"):
             return None
-        for candidate_system, prefix in _prefixes(token):
+        for candidate_system, prefix in family_prefixes(token):
             if system is not None and candidate_system is not system:
                 continue
             codes = self.catalog.codes(candidate_system)
@@ -107,16 +103,3 @@ class SearchEngine:
                          for d in docs[start:start + page_size])
             return SearchResult(text, hits, len(docs), page, page_size, None, prefix)
         return None
-
-
-def _prefixes(token: str) -> list[tuple[System, str]]:
-    out: list[tuple[System, str]] = []
-    if _CPT_PREFIX.match(token):
-        out.append((System.CPT, token))
-    if _HCPCS_PREFIX.match(token):
-        out.append((System.HCPCS, token))
-    if _ICD_PREFIX.match(token):
-        canonical = icd_canonical(token) if len(token.replace(".", "")) >= 3 else token
-        if canonical:
-            out.append((System.ICD10CM, canonical))
-    return out

@@ -100,7 +100,7 @@ class CodeSearch:
             return error_reply(ErrorKind.BAD_INPUT, result.reason, result.hint)
         if not result.hits:
             return self._nothing(result, asked)
-        return _listing(result, asked)
+        return _listing(result, asked, self.engine.catalog.data_year(System.HCPCS))
 
     def _command(self, request: Request) -> Reply:
         asked = parse_command(request.text)
@@ -133,7 +133,7 @@ class CodeSearch:
         return error_reply(ErrorKind.NOT_FOUND, f"No codes match “{result.query}”{where}.", " ".join(hints))
 
 
-def _listing(result: SearchResult, asked: SearchRequest) -> Reply:
+def _listing(result: SearchResult, asked: SearchRequest, hcpcs_year: str = "") -> Reply:
     notes: list[str] = []
     plan = result.plan
     if plan is not None:
@@ -157,17 +157,20 @@ def _listing(result: SearchResult, asked: SearchRequest) -> Reply:
     footer = "Listing results does not use a code view; open a code to see its card."
     if any(h.system is System.CPT for h in result.hits):
         footer += " · " + CPT_NOTICE
-    return Reply(title=headline, subtitle=subtitle, results=tuple(_item(h) for h in result.hits),
+    return Reply(title=headline, subtitle=subtitle, results=tuple(_item(h, hcpcs_year) for h in result.hits),
                  actions=actions, footer=footer)
 
 
-def _item(hit: Hit) -> ResultItem:
+def _item(hit: Hit, hcpcs_year: str = "") -> ResultItem:
     """Title: the code; subtitle: its short title; detail: system, billable, and the words it matched."""
     if hit.kind is RecordKind.MODIFIER:
         status = "modifier"
     else:
-        status = "billable" if hit.billable else "header, not billable: open it for the codes under it"
+        status = "billable" if hit.billable else "header, not billable: open it for the codes under it" \
+            if hit.system is System.ICD10CM else "not billable (deleted or terminated)"
     parts = [hit.system.label, status]
+    if hit.system is System.HCPCS and hcpcs_year:
+        parts[0] = f"{hit.system.label} ({hcpcs_year} file)"  # the data year on every HCPCS result
     if hit.matched:
         parts.append("matched: " + ", ".join(hit.matched))
     return ResultItem(title=hit.code, subtitle=hit.title, detail=" · ".join(parts),

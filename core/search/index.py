@@ -29,7 +29,7 @@ from core.search.text import STOPWORDS, stem, terms, words
 
 log = logging.getLogger(__name__)
 
-BUILD_REVISION = "15"  # bump when indexing changes, so cached indexes are rebuilt
+BUILD_REVISION = "16"  # bump when indexing changes, so cached indexes are rebuilt (16: retired codes not billable)
 SYSTEMS: tuple[System, ...] = (System.ICD10CM, System.HCPCS, System.CPT)
 KINDS: tuple[RecordKind, ...] = tuple(RecordKind)
 K1, B = 1.2, 0.75

@@ -7,12 +7,12 @@ built once. The Desk offers them for any command whose option is a code (core.co
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from core.codes.cards import OPEN_CODE
 from core.codes.catalog import Catalog
 from core.codes.record import RecordKind, System
+from core.codes.systems import undotted_prefix
 from core.codes.views import Searcher
 from core.commands import Suggestion
 from core.requests import Actor, Platform, Request
@@ -20,7 +20,6 @@ from core.requests import Actor, Platform, Request
 MAX_SUGGESTIONS = 25  # Discord shows at most 25 choices
 _SUGGEST_ACTOR = Actor(Platform.SHELL, "local", "autocomplete")  # a search for suggestions counts nothing
 _MAX_TITLE_MATCHES = 5000  # enough to rank well, bounded so one keystroke stays fast
-_ICD_UNDOTTED = re.compile(r"^([A-Z]\d[0-9A-Z])([0-9A-Z]{1,4})$")
 
 
 def code_prefixes(typed: str, system: System | None) -> list[str]:
@@ -28,11 +27,8 @@ def code_prefixes(typed: str, system: System | None) -> list[str]:
     text = "".join(typed.split()).upper()
     if not text:
         return []
-    out = [text]
-    match = _ICD_UNDOTTED.match(text)
-    if match and system in (None, System.ICD10CM):
-        out.insert(0, f"{match[1]}.{match[2]}")
-    return out
+    dotted = undotted_prefix(text, system)
+    return [dotted, text] if dotted else [text]
 
 
 class CatalogSuggester:

@@ -66,8 +66,8 @@ def test_a_bad_cpt_file_names_the_line(tmp_path: Path, capsys: pytest.CaptureFix
 def test_data_status_reports_icd10_counts(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["data", "status"]) == 0
     out = capsys.readouterr().out
-    assert "98,505 records" in out and "74,719 billable" in out and "April 2026" in out
-    assert "is_leaf() accepts 74,736" in out
+    assert "98,505 records" in out and "74,719 billable" in out
+    assert "release: FY2026 (April 2026 update)" in out and "in effect from 1 April 2026" in out
 
 
 def test_piped_shell_answers(local_home: Path) -> None:

@@ -84,7 +84,10 @@ def _qualify(mention: Mention, assertion: Assertion, setting: str, left_out: lis
 
 
 def _code_set_source(version: str) -> str:
-    """"ICD-10-CM FY2026 (April 2026 package)": a release dated October or later belongs to the next year."""
+    """"ICD-10-CM FY2026 (April 2026 update)": the catalog names its release by fiscal year; an older
+    "April 2026" label is read as such (a release dated October or later belongs to the next year)."""
+    if version.startswith("FY"):
+        return f"ICD-10-CM {version}"
     month, _, year = version.partition(" ")
     if not year.isdigit():
         return f"ICD-10-CM ({version or 'release unknown'})"

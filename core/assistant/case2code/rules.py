@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from core.assistant.case2code import details
 from core.assistant.case2code.lexicon import Mention, Token
 from core.assistant.case2code.proposal import LeftOut, ProposedCode
+from core.codes import systems
 from core.codes.catalog import Catalog
 from core.codes.record import NoteKind, System
 
@@ -54,7 +55,7 @@ _SEPSIS_ORGANISM = {"org_ecoli": "A41.51", "org_mrsa": "A41.02", "org_mssa": "A4
 _WEIGHT = ("obesity_class3", "obesity_class2", "obesity_class1", "morbid_obesity", "obesity", "overweight",
            "underweight")
 _PREGNANCY = ("pregnancy", "prenatal_routine", "gdm", "preeclampsia", "gest_htn", "hyperemesis")
-_RANGE = re.compile(r"\b([A-Z]\d[0-9A-Z])-([A-Z]\d[0-9A-Z])\b")  # a category range in a note: "B95-B97"
+_RANGE = re.compile(rf"\b({systems.ICD_CATEGORY})-({systems.ICD_CATEGORY})\b")  # a category range in a note: "B95-B97"
 _LUTS = ("frequency", "urgency", "nocturia", "luts")
 
 

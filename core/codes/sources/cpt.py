@@ -12,15 +12,15 @@ import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from core.codes.record import CodeRecord, RecordKind, System
+from core.codes.systems import CPT_CODE, CPT_MODIFIER, CptCategory, cpt_category
 
 DATA_DIR = Path(__file__).resolve().parents[3] / "data" / "cpt"
 SUMMARY_SOURCE = "CodeDesk plain-language summary (not the AMA CPT descriptor)"
 SUMMARY_VERSION = "CodeDesk 2026.1"
-CPT_CODE = re.compile(r"^\d{4}[0-9FTU]$")
-CPT_MODIFIER = re.compile(r"^(\d{2}|P[1-6])$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +31,12 @@ class CptRange:
     name: str
 
     def holds(self, code: str) -> bool:
-        return len(code) == len(self.start) and self.start <= code <= self.end
+        key = _shape_key(code)
+        return bool(key[0]) and self.bounds[0] <= key <= self.bounds[1]
+
+    @property
+    def bounds(self) -> tuple[tuple[str, str], tuple[str, str]]:
+        return _bounds(self.start, self.end)
 
     @property
     def label(self) -> str:
@@ -77,10 +82,49 @@ def load_modifier_summaries(data_dir: Path = DATA_DIR) -> tuple[CptSummary, ...]
     return tuple(CptSummary(code, label, text) for _, (code, label, text) in _rows(path, 3))
 
 
+@dataclass(frozen=True, slots=True)
+class DeletedCode:
+    """A CPT or HCPCS code deleted from the code set, from the project's table (data/cpt/deleted.tsv)."""
+
+    system: System
+    code: str
+    year: int  # deleted for dates of service from 1 January of this year
+    replaced_by: tuple[str, ...]
+    note: str
+
+
+def load_deleted(data_dir: Path = DATA_DIR) -> dict[tuple[System, str], DeletedCode]:
+    path = data_dir / "deleted.tsv"
+    if not path.exists():
+        return {}
+    out: dict[tuple[System, str], DeletedCode] = {}
+    for number, (system_name, code, year, replaced, note) in _rows(path, 5):
+        system = System.parse(system_name)
+        if system is None or not year.isdigit():
+            raise ValueError(f"{path.name} line {number}: unknown system or year")
+        out[(system, code)] = DeletedCode(system, code, int(year), tuple(replaced.split()), note)
+    return out
+
+
+@lru_cache(maxsize=1024)
+def _bounds(start: str, end: str) -> tuple[tuple[str, str], tuple[str, str]]:
+    return _shape_key(start), _shape_key(end)
+
+
+def _shape_key(code: str) -> tuple[str, str]:
+    """Codes compare only within their own CPT category: 3074F sits among F codes, never among 30000s."""
+    category = cpt_category(code)
+    if category is None:
+        return ("", "")
+    return (category.value, code if category is CptCategory.CATEGORY_I else code[:4])
+
+
 def ranges_holding(ranges: tuple[CptRange, ...], code: str) -> tuple[CptRange, ...]:
     """The section and subsection a code falls in, broadest first."""
-    width = len(code)
-    found = [r for r in ranges if len(r.start) == width and r.start <= code <= r.end]
+    key = _shape_key(code)
+    if not key[0]:
+        return ()
+    found = [r for r in ranges if r.bounds[0] <= key <= r.bounds[1]]
     found.sort(key=lambda r: (r.level != "section", int(r.end[:4]) - int(r.start[:4])), reverse=False)
     return tuple(found)
 

@@ -46,7 +46,7 @@ def test_postgresql_at_the_three_old_heads_upgrades(pg_url: str) -> None:
     config = db.alembic_config(pg_url)
     command.downgrade(config, "0005_one_head")  # later revisions change tables: undo them for real first
     command.stamp(config, ["0002_accounts", "0003_slack", "0004_jobs"], purge=True)
-    db.upgrade(pg_url)
+    db.upgrade(pg_url)  # the merge and every later migration run again, cleanly
     script = ScriptDirectory.from_config(config)
     engine = db.make_engine(pg_url)
     with engine.connect() as conn:

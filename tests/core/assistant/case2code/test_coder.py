@@ -22,7 +22,7 @@ def test_the_issue_example_gets_the_diabetic_ckd_and_hypertensive_ckd_codes(cata
     assert "with" in by_code["E11.22"].rule
     assert "hypertension" in by_code["I12.9"].evidence and "presumed" in by_code["I12.9"].rule
     assert "N18.1-N18.6" in by_code["N18.32"].rule  # cites E11.22's "use additional code" note
-    assert proposal.sources[0] == "ICD-10-CM FY2026 (April 2026 package)"
+    assert proposal.sources[0] == "ICD-10-CM FY2026 (April 2026 update)"
     assert any("I.C.4.a" in s for s in proposal.sources) and any("I.C.9.a" in s for s in proposal.sources)
     text = proposal.text()
     assert "a coder decides" in text and "E11.22" in text and "N18.32" in text

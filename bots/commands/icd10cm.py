@@ -14,6 +14,8 @@ from core.codes import icd_releases
 from core.codes.sources import icd10cm
 from core.codes.sources.icd_tabular import TabularError
 from core.db import transaction
+from core.edits.changes import ReleaseEntry
+from core.edits.imports import record_code_release
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -48,13 +50,22 @@ def cmd_import_icd10cm(args: argparse.Namespace, services: Services) -> int:
                 previous = icd_releases.load_release(session, older[-1], services.settings.cache_dir)
         history = icd_releases.compute_history(previous, data) \
             if previous.release is not None and data.release is not None and previous.release < data.release else []
+        source = ", ".join(p.name for p in args.files)
+        label = data.release.label if data.release else data.version
+        # `/changes icd10cm FY2026 FY2027` names releases by one word: FY2027, or FY2026-APR for an update.
+        short = (f"FY{data.release.fiscal_year}" + (f"-{data.release.update[:3].upper()}" if data.release.update
+                                                    else "")) if data.release else data.version
         with transaction(services.sessions) as session:
-            icd_releases.store_release(session, data, ", ".join(p.name for p in args.files), history)
+            icd_releases.store_release(session, data, source, history)
+            # Kept for `/changes icd10cm …` too, and watched codes' channels are told in the same step.
+            told = record_code_release(session, "icd10cm", short, source,
+                                       (ReleaseEntry(r.code, r.title) for r in data.rows if r.kind == "code"))
     except (TabularError, OSError) as exc:
         print(f"error: nothing was imported; the previous data is unchanged. {exc}", file=sys.stderr)
         return 1
-    label = data.release.label if data.release else data.version
     print(f"Imported ICD-10-CM {label}: {len(data.rows):,} entries, {data.leaf_entry_count:,} billable codes, "
           f"{len(history):,} codes deleted or expanded since {previous.version}.")
+    if told:
+        print(f"{told} watching channel{'s' if told != 1 else ''} will be told of the changes.")
     print("Restart CodeDesk (or run `codedesk data prepare`) so the bots and the search index use it.")
     return 0

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from bots.app import services_from_env
 from bots.cli import main
 from core.codes.sources.icd_tabular import dotted
+from core.requests import Actor, Platform, Request
 
 pytestmark = pytest.mark.usefixtures("local_home")
 
@@ -101,6 +103,12 @@ def test_an_order_file_release_records_history_against_the_one_before(
     assert "I10.0 — Test hypertension zero" in capsys.readouterr().out
     assert main(["lookup", "S72.001A", "--json"]) == 0  # 7th-character codes take the order file's long title
     assert '"title": "Title of S72.001A"' in capsys.readouterr().out
+    # Both releases are kept for `/changes`: I10 left the billable codes, I10.0 and I10.9 arrived.
+    desk = services_from_env().desk()
+    changes = desk.handle(Request.command_of(Actor(Platform.SHELL, "local", "ana"), "changes", "icd10cm FY2026 FY2027"))
+    counts = {f.label: f.value for f in changes.fields}
+    assert changes.title == "ICD-10-CM: FY2026 → FY2027"
+    assert (counts["Added"], counts["Terminated"]) == ("2", "1")  # I10.0 and I10.9 in, I10 out
 
 
 def test_a_damaged_release_is_refused_and_the_loaded_one_stays(

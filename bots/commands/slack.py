@@ -1,4 +1,5 @@
-"""`codedesk run slack [--http --port N]` and `codedesk bench slack`."""
+"""`codedesk run slack [--http --port N]`, `codedesk slack manifest`, and the options of `codedesk bench slack`
+(its code is bench/slack.py)."""
 
 from __future__ import annotations
 
@@ -30,10 +31,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     manifest.add_argument("--output", type=Path, default=MANIFEST_PATH,
                           help="where to write it ('-' for standard output; default deploy/slack/manifest.yaml)")
     manifest.set_defaults(func=cmd_manifest)
-    p = bench.targets(sub).add_parser("slack", help="signed slash commands from many clients into the HTTP app")
+    p = bench.add_target(sub, "slack", "bench.slack",
+                         help="signed slash commands from many clients into the HTTP app")
     p.add_argument("--clients", type=int, default=50, help="concurrent clients (default 50)")
     p.add_argument("--requests", type=int, default=3000, help="commands to send after warm-up")
-    p.set_defaults(func=cmd_bench_slack)
 
 
 def add_run_options(parser: argparse.ArgumentParser) -> None:
@@ -100,9 +101,3 @@ def cmd_manifest(args: argparse.Namespace, services: Services) -> int:
     args.output.write_text(text, encoding="utf-8")
     print(f"wrote {args.output}", file=sys.stderr)
     return 0
-
-
-def cmd_bench_slack(args: argparse.Namespace, services: Services) -> int:
-    from bots.slack_bench import run_bench
-
-    return run_bench(services, clients=args.clients, requests=args.requests)

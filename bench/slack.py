@@ -1,6 +1,6 @@
-"""`codedesk bench slack`: the HTTP app in its own process on loopback, the fake Slack Web API, and
-many concurrent clients sending signed slash commands. Prints throughput, latency and errors, then
-checks the view counters the answers report."""
+"""`codedesk bench slack` (or `python -m bench.slack`): the HTTP app in its own process on loopback,
+the fake Slack Web API, and many concurrent clients sending signed slash commands. Prints throughput,
+latency and errors, then checks the view counters the answers report."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ import tempfile
 import time
 import urllib.request
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
@@ -24,9 +25,11 @@ from urllib.parse import urlencode
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import select
 
-from bots.app import Services
+from bots.app import Services, services_from_env
+from bots.cli import parser
 from core.accounts_tables import ViewCounter
 from core.db import make_engine
+from tests.fakes.slack_api import FakeSlack
 
 SECRET = "bench-signing-secret"
 TEAM = "T0BENCH"
@@ -49,15 +52,6 @@ class Tally:
 
 
 def run_bench(services: Services, clients: int = 50, requests: int = 3000) -> int:
-    from bots.commands.bench import source_checkout_on_path
-
-    try:
-        source_checkout_on_path()
-        from tests.fakes.slack_api import FakeSlack
-    except ImportError:
-        print("The benchmark needs the fake Slack in tests/fakes/: run it from a source checkout.",
-              file=sys.stderr)
-        return 2
     with tempfile.TemporaryDirectory(prefix="codedesk-bench-") as tmp, FakeSlack() as fake:
         port = _free_port()
         database = f"sqlite:///{Path(tmp) / 'bench.db'}"
@@ -235,3 +229,12 @@ def _views_check(tallies: tuple[Tally, ...], counters: dict[str, int]) -> str:
         return f"view counters: NOT exact for {len(wrong)} user(s): cards shown and views stored differ"
     return (f"view counters: exact — {sum(shown.values()):,} cards shown = {sum(counters.values()):,} views "
             f"stored, across {len(shown)} users")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(["bench", "slack", *(sys.argv[1:] if argv is None else argv)])
+    return run_bench(services_from_env(), clients=args.clients, requests=args.requests)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

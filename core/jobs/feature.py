@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -13,6 +14,7 @@ from core.db import transaction, utcnow
 from core.jobs import feeds as feed_store
 from core.jobs import postings as store
 from core.jobs import subscriptions as subs
+from core.jobs.addresses import AddressPolicy, AddressRefused
 from core.jobs.cards import (
     APPROVE_JOB,
     FOOTER,
@@ -52,9 +54,11 @@ HELP = [
 
 
 class JobsFeature:
-    def __init__(self, sessions: sessionmaker[Session], *, now: Callable[[], datetime] = utcnow) -> None:
+    def __init__(self, sessions: sessionmaker[Session], *, now: Callable[[], datetime] = utcnow,
+                 feed_policy: AddressPolicy | None = None) -> None:
         self.sessions = sessions
         self.now = now
+        self.feed_policy = feed_policy or AddressPolicy()  # where a feed may point (public addresses)
 
     def commands(self) -> Sequence[Command]:
         return (Command("jobs", "The medical-coding job board: newest jobs, search, post, daily digests",
@@ -311,6 +315,15 @@ class JobsFeature:
         except DraftError:
             return error_reply(ErrorKind.BAD_INPUT, "A feed is a web address starting with http:// or https://.",
                                f"For example `/jobs feed {verb} https://example.org/coding-jobs.rss`.")
+        if verb == "add":
+            parts = urlsplit(url)
+            try:
+                self.feed_policy.addresses(parts.hostname or "", parts.port or (443 if parts.scheme == "https"
+                                                                                else 80))
+            except (AddressRefused, ValueError) as exc:
+                reason = str(exc) if isinstance(exc, AddressRefused) else "the feed address is not valid"
+                return error_reply(ErrorKind.BAD_INPUT, f"That feed cannot be added: {reason}.",
+                                   "Use the feed's public web address, e.g. https://example.org/jobs.rss.")
         with transaction(self.sessions) as session:
             if verb == "add":
                 added = feed_store.add_feed(session, board, url, request.actor.user_id, self.now())

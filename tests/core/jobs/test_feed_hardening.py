@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.db import transaction
 from core.jobs.addresses import AddressPolicy, is_public
 from core.jobs.feature import JobsFeature
-from core.jobs.feeds import Fetched, FeedError, FeedImporter, board_feeds, fetch, parse_feed
+from core.jobs.feeds import FeedError, FeedImporter, Fetched, board_feeds, fetch, parse_feed
 from core.jobs.postings import Board
 from core.replies import ErrorKind
 from tests.core.jobs.conftest import RecordingPoster, actor, command

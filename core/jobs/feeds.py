@@ -310,7 +310,7 @@ def _struct_date(value: Any) -> datetime | None:
     if not value:
         return None
     try:
-        return datetime(*value[:6], tzinfo=UTC)
+        return datetime(*tuple(value)[:6]).replace(tzinfo=UTC)
     except (TypeError, ValueError):
         return None
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import gc
-import logging
-import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bots import logs
+from bots.config import CodeDeskSettings, environ
+from bots.config import load as load_config
 from core import db
 from core.accounts import Accounts, AccountsFeature
 from core.codes.catalog import Catalog
@@ -30,6 +32,8 @@ from core.settings import Settings
 class Services:
     settings: Settings
     quota_policy: QuotaPolicy = field(default_factory=QuotaPolicy)
+    config: CodeDeskSettings = field(default_factory=lambda: load_config({}, None))  # validated settings
+    env: Mapping[str, str] = field(default_factory=dict)  # the environment (+ .env) adapters' configs read
 
     @cached_property
     def engine(self) -> Engine:
@@ -87,7 +91,7 @@ class Services:
         )
 
     def jobs_feature(self) -> Feature:
-        return JobsFeature(self.sessions)
+        return JobsFeature(self.sessions, feed_policy=self.config.feed_policy())
 
     def desk(self) -> Desk:
         return Desk(self.features(), free_text=self.codes_feature.free_text,
@@ -95,6 +99,8 @@ class Services:
 
 
 def services_from_env() -> Services:
-    settings = Settings.from_env(os.environ)
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    return Services(settings, quota_policy=QuotaPolicy.from_env(os.environ))
+    """Services from the environment and `.env`; raises bots.config.ConfigError (one line) when a
+    setting is wrong."""
+    config = load_config()
+    logs.configure(config.codedesk_log_level, config.codedesk_log_format)
+    return Services(config.core_settings(), quota_policy=config.quota_policy(), config=config, env=environ())

@@ -70,6 +70,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, **kwargs)
 
 
+_STALE_SQLITE = ("readonly database", "unable to open database file", "disk i/o error")
+
+
 def _tune_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -81,6 +84,14 @@ def _tune_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context: Any) -> None:
+        # A connection opened while the file was read-only (or missing) stays that way: throw it away,
+        # so the next request opens a fresh one and sees the file as it is now.
+        text = str(context.original_exception).lower()
+        if any(sign in text for sign in _STALE_SQLITE):
+            context.is_disconnect = True
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:

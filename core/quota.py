@@ -23,6 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from core import replies
 from core.accounts_tables import CodeView, ViewCounter
 from core.codes.cards import register_action
 from core.codes.record import System
@@ -370,5 +371,4 @@ class ViewQuota:
 
 
 def unavailable_reply() -> Reply:
-    return error_reply(ErrorKind.UNAVAILABLE, "Code views are temporarily unavailable, nothing was counted.",
-                       "Please try again in a minute.")
+    return replies.unavailable_reply()  # one wording for every command during an outage

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -26,11 +25,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     run.set_defaults(func=cmd_run)
 
 
-def _config() -> DiscordConfig | None:
+def _config(services: Services) -> DiscordConfig | None:
     from adapters.discord.config import ConfigError, DiscordConfig
 
     try:
-        config = DiscordConfig.from_env(os.environ)
+        config = DiscordConfig.from_env(services.env)
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         return None
@@ -45,7 +44,7 @@ def cmd_sync(args: argparse.Namespace, services: Services) -> int:
 
     from adapters.discord.bot import sync_commands
 
-    config = _config()
+    config = _config(services)
     if config is None:
         return 2
     services.upgrade()
@@ -68,7 +67,7 @@ def cmd_run(args: argparse.Namespace, services: Services) -> int:
 
     from adapters.discord.bot import run_bot
 
-    config = _config()
+    config = _config(services)
     if config is None:
         return 2
     from adapters.discord.poster import DiscordPoster

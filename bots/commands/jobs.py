@@ -55,8 +55,8 @@ def start_scheduler(services: Services, posters: Mapping[str, ChannelPoster]) ->
     """Start the job board's scheduler for `codedesk run`: digests, feed import and expiry sweep, for
     the platforms in `posters` (each process posts only where it has a connection)."""
     runner = DigestRunner(services.sessions, posters, replica=replica_name(), workers=4)
-    importer = FeedImporter(services.sessions, posters)
-    minutes = max(5, int(os.environ.get("CODEDESK_FEED_MINUTES", "60")))  # be kind to feed servers
+    importer = FeedImporter(services.sessions, posters, policy=services.config.feed_policy())
+    minutes = services.config.codedesk_feed_minutes  # validated: at least 5, to be kind to feed servers
     scheduler = build_scheduler(runner, importer, services.sessions, feed_interval=timedelta(minutes=minutes))
     scheduler.start()
     return scheduler
@@ -66,7 +66,7 @@ def cmd_jobs(args: argparse.Namespace, services: Services) -> int:
     services.upgrade()
     posters = posters_for(args.platform, ShellPoster(sys.stdout))
     if args.action == "import-feeds":
-        runs = FeedImporter(services.sessions, posters).run()
+        runs = FeedImporter(services.sessions, posters, policy=services.config.feed_policy()).run()
         for run in runs:
             counts = f"{run.imported} new, {run.skipped} skipped"
             state = run.error or ("not modified" if run.not_modified else counts)

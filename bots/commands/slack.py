@@ -50,7 +50,7 @@ def run_slack(args: argparse.Namespace, services: Services) -> int:
     from adapters.slack.config import ConfigError, SlackConfig
 
     try:
-        config = SlackConfig.from_env(os.environ)
+        config = SlackConfig.from_env(services.env)
     except ConfigError as err:
         print(f"Cannot start the Slack app: {err}.", file=sys.stderr)
         return 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -53,6 +54,9 @@ HELP = [
 ]
 
 
+_JOB_NUMBER = re.compile(r"[0-9]{1,40}")  # ASCII digits only: "²".isdigit() is True, int("²") fails
+
+
 class JobsFeature:
     def __init__(self, sessions: sessionmaker[Session], *, now: Callable[[], datetime] = utcnow,
                  feed_policy: AddressPolicy | None = None) -> None:
@@ -75,7 +79,7 @@ class JobsFeature:
         verb, rest = verb.lower(), rest.strip()
         if not verb:
             return self._latest(request)
-        if verb.lstrip("#").isdigit():
+        if _JOB_NUMBER.fullmatch(verb.lstrip("#")):
             return self._show(request, int(verb.lstrip("#")))
         handler = {
             "search": self._search, "find": self._search, "post": self._post_form, "help": self._help,
@@ -145,7 +149,7 @@ class JobsFeature:
             or posting.posted_by == request.actor.user_id
 
     def _open_action(self, request: Request) -> Reply:
-        if not request.text.strip().isdigit():
+        if not _JOB_NUMBER.fullmatch(request.text.strip()):
             return error_reply(ErrorKind.BAD_INPUT, "That button does not name a job.",
                                "Type `/jobs` to see them.")
         return self._show(request, int(request.text.strip()))
@@ -191,7 +195,7 @@ class JobsFeature:
     @staticmethod
     def _id_of(rest: str, verb: str) -> int | Reply:
         token = rest.split()[0].lstrip("#") if rest.split() else ""
-        if not token.isdigit():
+        if not _JOB_NUMBER.fullmatch(token):
             return error_reply(ErrorKind.BAD_INPUT, f"Which job should I {verb}?", f"Type `/jobs {verb} 12` "
                                "with the job's number (shown as #12).")
         return int(token)

@@ -56,7 +56,8 @@ def mrkdwn(text: str, limit: int = MAX_TEXT) -> dict[str, str]:
 
 
 def plain(text: str, limit: int) -> dict[str, Any]:
-    return {"type": "plain_text", "text": clip(text, limit) or " ", "emoji": True}
+    # Escaped like every text Slack is sent: &, < and > are the three characters Slack decodes.
+    return {"type": "plain_text", "text": escape(clip(text, limit)) or " ", "emoji": True}
 
 
 def encode_action_id(action_id: str, index: int) -> str:
@@ -80,10 +81,12 @@ def render_one(reply: Reply, max_blocks: int = MAX_BLOCKS) -> SlackMessage:
 
 
 def fallback_text(reply: Reply) -> str:
+    """The message's top-level `text`: Slack parses it for mentions and links like mrkdwn, so it is
+    escaped too (a job filter typed as `<!channel>` must not ping a channel every day)."""
     text = f"⚠ {reply.title}" if reply.is_error else reply.title
     if reply.subtitle:
         text += f" — {reply.subtitle}"
-    return clip(text, MAX_FALLBACK)
+    return escape(clip(text, MAX_FALLBACK))
 
 
 def blocks_for(reply: Reply, max_blocks: int = MAX_BLOCKS) -> list[Block]:

@@ -61,8 +61,7 @@ class SeenKeys:
 class RecentKeys:
     """`first_time` in this process's memory, for keys that only matter for a few minutes.
 
-    Used for request signatures when the database is SQLite: such a deployment is one process, and
-    keeping a write off every request keeps SQLite's single writer free for the view counters."""
+    Only right for a single process (tests, tools); served Slack uses the database (signature_memory)."""
 
     def __init__(self, window_seconds: float = KEEP.total_seconds(),
                  clock: Callable[[], float] = time.time) -> None:
@@ -88,5 +87,6 @@ class FirstSight(Protocol):
 
 
 def signature_memory(engine: Engine, clock: Callable[[], float] = time.time) -> FirstSight:
-    """Replicas share PostgreSQL, so a replay sent to another replica is caught there too."""
-    return SeenKeys(engine, clock) if engine.dialect.name == "postgresql" else RecentKeys(clock=clock)
+    """Used signatures are kept in the database on SQLite as on PostgreSQL: worker processes (and
+    replicas) share it, so a replay is refused whichever of them it reaches."""
+    return SeenKeys(engine, clock)

@@ -9,6 +9,7 @@ import itertools
 import json
 import os
 import re
+import signal
 import socket
 import statistics
 import subprocess
@@ -40,6 +41,7 @@ WARM_UP = 200
 BENCH_VIEWS = 1_000_000
 TARGET_RATE = 300
 TARGET_P99_MS = 100.0
+SCALE_TARGET = 1.6  # 2 workers on a 2-core machine vs 1
 _VIEWS_LEFT = re.compile(r"(\d+) code views? left")
 
 
@@ -51,46 +53,81 @@ class Tally:
     cards: int = 0
 
 
-def run_bench(services: Services, clients: int = 50, requests: int = 3000) -> int:
+@dataclass
+class Run:
+    workers: int
+    paced: Tally
+    saturated: Tally
+    paced_s: float
+    saturated_s: float
+    views: str
+    errors: dict[str, int]
+
+    @property
+    def rate(self) -> float:
+        return len(self.saturated.latencies) / self.saturated_s if self.saturated_s else 0.0
+
+
+def run_bench(services: Services, clients: int = 50, requests: int = 3000, workers: Sequence[int] = (1,)) -> int:
+    runs = [_one_server(services, clients, requests, n) for n in workers]
+    if any(run is None for run in runs):
+        return 1
+    done = [run for run in runs if run is not None]
+    print(f"slack bench: {requests} signed commands per run (/cpt, /codesearch, /icd10), {clients} concurrent "
+          f"clients, gunicorn (gthread) in its own process, SQLite, {os.cpu_count()} cores, load average "
+          f"{os.getloadavg()[0]:.1f}")
+    for run in done:
+        print(f"workers {run.workers}:")
+        _report(f"paced at {TARGET_RATE}/s", run.paced, requests, run.paced_s)
+        _report("as fast as possible", run.saturated, requests, run.saturated_s)
+        print("    " + run.views)
+    if len(done) > 1:
+        base = done[0]
+        print("side by side:  " + " | ".join(
+            f"{r.workers} worker{'s' if r.workers != 1 else ''}: {r.rate:.0f} commands/s, "
+            f"p99 at {TARGET_RATE}/s {_pct(r.paced.latencies, 0.99):.1f} ms" for r in done))
+        for run in done[1:]:
+            scale = run.rate / base.rate if base.rate else 0.0
+            print(f"  {run.workers} workers / {base.workers}: {scale:.2f}x commands/s "
+                  f"(target >= {SCALE_TARGET}x: {'met' if scale >= SCALE_TARGET else 'NOT met'})")
+    errors = sum(sum(run.errors.values()) for run in done)
+    exact = all(run.views.startswith("view counters: exact") for run in done)
+    return 0 if not errors and exact else 1
+
+
+def _one_server(services: Services, clients: int, requests: int, workers: int) -> Run | None:
     with tempfile.TemporaryDirectory(prefix="codedesk-bench-") as tmp, FakeSlack() as fake:
         port = _free_port()
         database = f"sqlite:///{Path(tmp) / 'bench.db'}"
-        env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PROMETHEUS_"))}
         env.update(SLACK_SIGNING_SECRET=SECRET, SLACK_BOT_TOKEN=f"xoxb-{TEAM}-bench",
                    SLACK_API_URL=fake.api_url, DATABASE_URL=database,
                    # Limits high enough that every /cpt and /icd10 is a counted card view: the write path.
                    CODEDESK_GUEST_VIEWS=str(BENCH_VIEWS), CODEDESK_REGISTERED_VIEWS=str(BENCH_VIEWS),
                    CODEDESK_HOME=str(services.settings.home.resolve()),
-                   CODEDESK_CACHE_DIR=str(services.settings.cache_dir.resolve()), CODEDESK_LOG_LEVEL="ERROR")
+                   CODEDESK_CACHE_DIR=str(services.settings.cache_dir.resolve()), CODEDESK_LOG_LEVEL="ERROR",
+                   PROMETHEUS_MULTIPROC_DIR=str(Path(tmp) / "metrics"))
         server = subprocess.Popen([sys.executable, "-m", "bots.cli", "run", "slack", "--http", "--host",
-                                   "127.0.0.1", "--port", str(port)], env=env, cwd=os.getcwd())
+                                   "127.0.0.1", "--port", str(port), "--workers", str(workers)], env=env,
+                                  cwd=os.getcwd())
         warm, paced, saturated = Tally(), Tally(), Tally()
         try:
             if not _wait_healthy(port, server):
                 print("The Slack app did not start.", file=sys.stderr)
-                return 1
-            asyncio.run(_fire(port, clients, WARM_UP, warm, "warm"))
+                return None
+            asyncio.run(_fire(port, clients, WARM_UP * workers, warm, "warm"))
             paced_s = asyncio.run(_fire(port, clients, requests, paced, "paced", rate=TARGET_RATE))
             saturated_s = asyncio.run(_fire(port, clients, requests, saturated, "full"))
         finally:
-            server.terminate()
-            server.wait(10)
+            server.send_signal(signal.SIGTERM)
+            server.wait(60)
         counters = _stored_counters(database)
-    print(f"slack bench: {requests} signed commands per run (/cpt, /codesearch, /icd10), "
-          f"{clients} concurrent clients, HTTP app in its own process, SQLite")
-    _report(f"paced at {TARGET_RATE}/s", paced, requests, paced_s)
-    _report("as fast as possible", saturated, requests, saturated_s)
-    every = (warm, paced, saturated)
     errors: dict[str, int] = defaultdict(int)
-    for tally in every:
+    for tally in (warm, paced, saturated):
         for kind, count in tally.errors.items():
             errors[kind] += count
-    print("  " + _views_check(every, counters))
-    met = (not errors and _pct(paced.latencies, 0.99) <= TARGET_P99_MS
-           and len(saturated.latencies) / saturated_s >= TARGET_RATE)
-    print(f"  target (>= {TARGET_RATE} commands/s, p99 <= {TARGET_P99_MS} ms at {TARGET_RATE}/s, no errors): "
-          f"{'met' if met else 'NOT met'}")
-    return 0 if not errors else 1
+    return Run(workers, paced, saturated, paced_s, saturated_s, _views_check((warm, paced, saturated), counters),
+               dict(errors))
 
 
 def _stored_counters(database: str) -> dict[str, int]:
@@ -114,7 +151,7 @@ def _wait_healthy(port: int, server: subprocess.Popen[bytes], limit: float = 120
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline and server.poll() is None:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as answer:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as answer:
                 if answer.status == 200:
                     return True
         except OSError:
@@ -233,7 +270,12 @@ def _views_check(tallies: tuple[Tally, ...], counters: dict[str, int]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(["bench", "slack", *(sys.argv[1:] if argv is None else argv)])
-    return run_bench(services_from_env(), clients=args.clients, requests=args.requests)
+    try:
+        workers = [int(n) for n in str(args.workers).split(",") if n.strip()]
+    except ValueError:
+        print("--workers: worker counts separated by commas, e.g. 1,2", file=sys.stderr)
+        return 2
+    return run_bench(services_from_env(), clients=args.clients, requests=args.requests, workers=workers or [1])
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bots import logs
 from bots.config import CodeDeskSettings, environ
 from bots.config import load as load_config
+from bots.metrics import MeteredDesk, Metrics
 from core import db
 from core.accounts import Accounts, AccountsFeature
 from core.codes.catalog import Catalog
@@ -93,9 +94,17 @@ class Services:
     def jobs_feature(self) -> Feature:
         return JobsFeature(self.sessions, feed_policy=self.config.feed_policy())
 
+    @cached_property
+    def metrics(self) -> Metrics:
+        return Metrics()
+
     def desk(self) -> Desk:
-        return Desk(self.features(), free_text=self.codes_feature.free_text,
-                    suggester=SearchSuggester(lambda: self.catalog, self.code_search))
+        return MeteredDesk(self.features(), self.metrics, free_text=self.codes_feature.free_text,
+                           suggester=SearchSuggester(lambda: self.catalog, self.code_search))
+
+    def loaded(self) -> bool:
+        """Whether the catalog and the search index are in memory (what /readyz waits for)."""
+        return "catalog" in self.__dict__ and "search_engine" in self.__dict__
 
 
 def services_from_env() -> Services:

@@ -112,6 +112,7 @@ def cmd_import(args: argparse.Namespace, services: Services) -> int:
                                       detail={"codes": data.code_count, "modifiers": data.modifier_count})
             print(f"Imported HCPCS {args.version or data.version}: {data.code_count:,} codes and "
                   f"{data.modifier_count:,} modifiers from {path.name}.")
+            services.metrics.import_run(args.kind, ok=True)
         else:
             licensed = cpt.read_licensed(path, args.version, progress=progress_bar(f"Reading {path.name}"))
             records = [CodeRecord(system=System.CPT, code=code, title=text[:200], description=text,
@@ -123,8 +124,10 @@ def cmd_import(args: argparse.Namespace, services: Services) -> int:
                 store.replace_dataset(session, store.CPT_LICENSED_DATASET, records, source=licensed.source,
                                       version=licensed.version)
             print(f"Imported {len(records):,} licensed CPT descriptors ({licensed.version}) from {path.name}.")
+            services.metrics.import_run(args.kind, ok=True)
     except (hcpcs.HcpcsFileError, cpt.CptFileError) as exc:
         print(f"error: nothing was imported; the previous data is unchanged. {exc}", file=sys.stderr)
+        services.metrics.import_run(args.kind, ok=False)
         return 1
     except SQLAlchemyError as exc:
         # Never the exception's text: its SQL parameters are the file's descriptor text.

@@ -15,6 +15,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from adapters.shell.poster import ShellPoster
 from bots.app import Services
 from bots.commands import bench
+from bots.metrics import MeteredDigestRunner
 from core.channels import ChannelPoster
 from core.db import transaction
 from core.jobs.digest import DigestRunner, send_log
@@ -54,8 +55,10 @@ def replica_name() -> str:
 def start_scheduler(services: Services, posters: Mapping[str, ChannelPoster]) -> BackgroundScheduler:
     """Start the job board's scheduler for `codedesk run`: digests, feed import and expiry sweep, for
     the platforms in `posters` (each process posts only where it has a connection)."""
-    runner = DigestRunner(services.sessions, posters, replica=replica_name(), workers=4)
-    importer = FeedImporter(services.sessions, posters, policy=services.config.feed_policy())
+    runner = MeteredDigestRunner(services.sessions, posters, replica=replica_name(), workers=4,
+                                 metrics=services.metrics)
+    importer = FeedImporter(services.sessions, posters, policy=services.config.feed_policy(),
+                            observe=services.metrics.feed_run)
     minutes = services.config.codedesk_feed_minutes  # validated: at least 5, to be kind to feed servers
     scheduler = build_scheduler(runner, importer, services.sessions, feed_interval=timedelta(minutes=minutes))
     scheduler.start()

@@ -125,15 +125,15 @@ class SlackWsgi(SlackRequestHandler):
         if not timestamp.isdigit() or not timestamp.isascii() or not signature:
             return Answer(401, b"invalid signature")
         try:
-            valid = self.verifier.is_valid(body, timestamp, signature)
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return Answer(400, b"body is not UTF-8")  # Slack always sends UTF-8
+        try:
+            valid = self.verifier.is_valid(text, timestamp, signature)
         except (ValueError, TypeError, OverflowError):
             valid = False
         if not valid:
             return Answer(401, b"invalid signature")
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError:
-            return Answer(400, b"body is not UTF-8")
         try:
             first = self.parts.signatures.first_time(f"sig:{timestamp}:{signature}")
         except SQLAlchemyError as err:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bots.app import Services
 
@@ -77,8 +77,9 @@ def cmd_run(args: argparse.Namespace, services: Services) -> int:
     services.search_engine  # noqa: B018 - load the index before connecting, so no request waits for it
     # Every shard runs the digest scheduler; the send log makes each digest go out once.
     scheduler = start_scheduler(services, {"discord": DiscordPoster.from_config(config)})
+    metrics_server = _serve_metrics(services)
     try:
-        asyncio.run(run_bot(services.desk(), config))
+        asyncio.run(run_bot(services.desk(), config))  # returns on SIGTERM/SIGINT, the bot closed
     except discord.LoginFailure:
         print("error: Discord rejected DISCORD_TOKEN; copy the bot token again.", file=sys.stderr)
         return 1
@@ -86,5 +87,19 @@ def cmd_run(args: argparse.Namespace, services: Services) -> int:
         print("error: Discord says an intent is not enabled for this bot.", file=sys.stderr)
         return 1
     finally:
-        scheduler.shutdown(wait=False)
+        scheduler.shutdown(wait=True)  # a digest or feed job in progress finishes: nothing half written
+        if metrics_server is not None:
+            metrics_server.shutdown()
     return 0
+
+
+def _serve_metrics(services: Services) -> Any:
+    """Prometheus /metrics for this process on CODEDESK_METRICS_PORT (0 turns it off)."""
+    port = services.config.codedesk_metrics_port
+    if not port:
+        return None
+    from prometheus_client import start_http_server
+
+    server, _thread = start_http_server(port, registry=services.metrics.registry)
+    print(f"CodeDesk for Discord: metrics at http://0.0.0.0:{port}/metrics", file=sys.stderr, flush=True)
+    return server

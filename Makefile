@@ -31,7 +31,7 @@ lint: $(STAMP)
 # Benchmarks live in bench/ (not packaged); each prints numbers.
 bench: data
 	$(BIN)/python -m bench.search
-	$(BIN)/python -m bench.slack
+	$(BIN)/python -m bench.slack --workers 1,2
 	$(BIN)/python -m bench.digest
 
 clean:

@@ -58,30 +58,6 @@ class SeenKeys:
             conn.execute(delete(SlackSeenKey).where(SlackSeenKey.seen_at < cutoff))
 
 
-class RecentKeys:
-    """`first_time` in this process's memory, for keys that only matter for a few minutes.
-
-    Only right for a single process (tests, tools); served Slack uses the database (signature_memory)."""
-
-    def __init__(self, window_seconds: float = KEEP.total_seconds(),
-                 clock: Callable[[], float] = time.time) -> None:
-        self.window = window_seconds
-        self.clock = clock
-        self._expiry: dict[str, float] = {}
-        self._lock = threading.Lock()
-
-    def first_time(self, key: str) -> bool:
-        now = self.clock()
-        with self._lock:
-            if len(self._expiry) > 10_000:
-                self._expiry = {k: t for k, t in self._expiry.items() if t > now}
-            expiry = self._expiry.get(key)
-            if expiry is not None and expiry > now:
-                return False
-            self._expiry[key] = now + self.window
-            return True
-
-
 class FirstSight(Protocol):
     def first_time(self, key: str) -> bool: ...
 

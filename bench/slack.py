@@ -62,6 +62,7 @@ class Run:
     saturated_s: float
     views: str
     errors: dict[str, int]
+    cpu_seconds: float  # the server's CPU during the as-fast-as-possible run
 
     @property
     def rate(self) -> float:
@@ -80,6 +81,9 @@ def run_bench(services: Services, clients: int = 50, requests: int = 3000, worke
         print(f"workers {run.workers}:")
         _report(f"paced at {TARGET_RATE}/s", run.paced, requests, run.paced_s)
         _report("as fast as possible", run.saturated, requests, run.saturated_s)
+        per = run.cpu_seconds / max(1, len(run.saturated.latencies)) * 1000
+        print(f"    server CPU: {per:.2f} ms per command, {run.cpu_seconds / run.saturated_s:.2f} cores busy "
+              f"of {min(run.workers, os.cpu_count() or 1)} it could use")
         print("    " + run.views)
     if len(done) > 1:
         base = done[0]
@@ -117,7 +121,9 @@ def _one_server(services: Services, clients: int, requests: int, workers: int) -
                 return None
             asyncio.run(_fire(port, clients, WARM_UP * workers, warm, "warm"))
             paced_s = asyncio.run(_fire(port, clients, requests, paced, "paced", rate=TARGET_RATE))
+            cpu_before = _tree_cpu_seconds(server.pid)
             saturated_s = asyncio.run(_fire(port, clients, requests, saturated, "full"))
+            cpu = _tree_cpu_seconds(server.pid) - cpu_before
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(60)
@@ -127,7 +133,24 @@ def _one_server(services: Services, clients: int, requests: int, workers: int) -
         for kind, count in tally.errors.items():
             errors[kind] += count
     return Run(workers, paced, saturated, paced_s, saturated_s, _views_check((warm, paced, saturated), counters),
-               dict(errors))
+               dict(errors), cpu)
+
+
+def _tree_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of the server and its worker processes, from /proc: what the commands
+    cost, whatever share of the machine other processes took meanwhile."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(entry.name) == pid or int(fields[1]) == pid:
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
 
 
 def _stored_counters(database: str) -> dict[str, int]:

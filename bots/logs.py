@@ -14,6 +14,9 @@ from typing import Any, TextIO
 from core import logsafe
 
 
+_HANDLER_NAME = "codedesk"
+
+
 class _Safe(logging.Formatter):
     def safe_fields(self, record: logging.LogRecord) -> dict[str, Any]:
         fields: dict[str, Any] = {
@@ -50,9 +53,11 @@ def configure(level: str = "WARNING", form: str = "auto", stream: TextIO | None 
     json_lines = form == "json" or (form == "auto" and not (hasattr(out, "isatty") and out.isatty()))
     handler = logging.StreamHandler(out)
     handler.setFormatter(JsonLines() if json_lines else Readable())
+    handler.set_name(_HANDLER_NAME)
     root = logging.getLogger()
     for old in list(root.handlers):
-        root.removeHandler(old)
+        if old.get_name() == _HANDLER_NAME:  # ours from an earlier call; others (a test's capture) stay
+            root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
     for name in ("slack_sdk", "slack_bolt", "discord", "apscheduler"):

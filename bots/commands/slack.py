@@ -77,6 +77,9 @@ def _serve_http(args: argparse.Namespace, services: Services, config: SlackConfi
     from bots.health import readiness
     from bots.serve import SlackGunicorn, WorkerHooks, gunicorn_options
 
+    if args.workers is not None and args.workers < 1:
+        print("--workers: at least 1", file=sys.stderr)
+        return 2
     workers = args.workers or services.config.codedesk_workers or os.cpu_count() or 1
     port = args.port if args.port is not None else services.config.port
     host = getattr(args, "host", "0.0.0.0")

@@ -3,10 +3,13 @@ running the Alembic migrations. Feature modules (accounts, jobs, ...) declare th
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import sqlite3
+import threading
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -100,6 +103,19 @@ def _tune_sqlite(engine: Engine, lock_path: Path | None) -> None:
         if any(sign in text for sign in _STALE_SQLITE):
             context.is_disconnect = True
 
+    # One writer per process waits on the file lock; the process's other writers wait on a thread
+    # lock, asleep, instead of polling beside it (pollers would take the GIL from the lock holder).
+    local = threading.Lock()
+    held: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+
+    def unlock(conn: Any) -> None:
+        fd = held.pop(conn, None)
+        if fd is None:
+            return
+        with contextlib.suppress(OSError):  # a connection thrown away has closed its descriptor already
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        local.release()
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         # Writers queue on a file lock first: the kernel wakes the next one the moment the lock is
@@ -107,32 +123,39 @@ def _tune_sqlite(engine: Engine, lock_path: Path | None) -> None:
         # processes writing view counters contend all the time).
         fd = conn.connection.info.get("writelock")
         if fd is not None:
-            _lock(fd)
+            if not local.acquire(timeout=WRITE_WAIT_SECONDS):
+                raise sqlite3.OperationalError("database is locked")
+            try:
+                _lock(fd)
+            except BaseException:
+                local.release()
+                raise
+            held[conn] = fd
         # BEGIN IMMEDIATE takes the write lock up front, so read-then-update never deadlocks.
         try:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         except BaseException:
-            _unlock(conn)
+            unlock(conn)
             raise
 
     @event.listens_for(engine, "commit")
     def _on_commit(conn: Any) -> None:
         # Commit here, then let the next writer in; SQLAlchemy's own commit() then finds nothing to do.
         try:
-            raw = conn.connection.dbapi_connection
+            raw = None if conn.invalidated else conn.connection.dbapi_connection
             if raw is not None and raw.in_transaction:
                 raw.execute("COMMIT")
         finally:
-            _unlock(conn)
+            unlock(conn)
 
     @event.listens_for(engine, "rollback")
     def _on_rollback(conn: Any) -> None:
         try:
-            raw = conn.connection.dbapi_connection
+            raw = None if conn.invalidated else conn.connection.dbapi_connection
             if raw is not None and raw.in_transaction:
                 raw.execute("ROLLBACK")
         finally:
-            _unlock(conn)
+            unlock(conn)
 
     @event.listens_for(engine, "close")
     def _on_close(_dbapi_conn: Any, record: Any) -> None:
@@ -156,12 +179,6 @@ def _lock(fd: int) -> None:
             if time.monotonic() > deadline:
                 raise sqlite3.OperationalError("database is locked") from None
             time.sleep(0.0005)
-
-
-def _unlock(conn: Any) -> None:
-    fd = conn.connection.info.get("writelock") if not conn.invalidated else None
-    if fd is not None:
-        fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

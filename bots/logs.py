@@ -13,7 +13,6 @@ from typing import Any, TextIO
 
 from core import logsafe
 
-
 _HANDLER_NAME = "codedesk"
 
 

@@ -5,6 +5,7 @@ latency and errors, then checks the view counters the answers report."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import os
@@ -17,14 +18,15 @@ import sys
 import tempfile
 import time
 import urllib.request
+import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
 from slack_sdk.signature import SignatureVerifier
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from bots.app import Services, services_from_env
 from bots.cli import parser
@@ -69,13 +71,15 @@ class Run:
         return len(self.saturated.latencies) / self.saturated_s if self.saturated_s else 0.0
 
 
-def run_bench(services: Services, clients: int = 50, requests: int = 3000, workers: Sequence[int] = (1,)) -> int:
-    runs = [_one_server(services, clients, requests, n) for n in workers]
+def run_bench(services: Services, clients: int = 50, requests: int = 3000, workers: Sequence[int] = (1,),
+              database_url: str = "") -> int:
+    runs = [_one_server(services, clients, requests, n, database_url) for n in workers]
     if any(run is None for run in runs):
         return 1
     done = [run for run in runs if run is not None]
     print(f"slack bench: {requests} signed commands per run (/cpt, /codesearch, /icd10), {clients} concurrent "
-          f"clients, gunicorn (gthread) in its own process, SQLite, {os.cpu_count()} cores, load average "
+          f"clients, gunicorn (gthread) in its own process, {'PostgreSQL' if database_url else 'SQLite'}, "
+          f"{os.cpu_count()} cores, load average "
           f"{os.getloadavg()[0]:.1f}")
     for run in done:
         print(f"workers {run.workers}:")
@@ -99,10 +103,10 @@ def run_bench(services: Services, clients: int = 50, requests: int = 3000, worke
     return 0 if not errors and exact else 1
 
 
-def _one_server(services: Services, clients: int, requests: int, workers: int) -> Run | None:
-    with tempfile.TemporaryDirectory(prefix="codedesk-bench-") as tmp, FakeSlack() as fake:
+def _one_server(services: Services, clients: int, requests: int, workers: int, database_url: str) -> Run | None:
+    with tempfile.TemporaryDirectory(prefix="codedesk-bench-") as tmp, FakeSlack() as fake, \
+            _fresh_database(database_url, Path(tmp)) as database:
         port = _free_port()
-        database = f"sqlite:///{Path(tmp) / 'bench.db'}"
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PROMETHEUS_"))}
         env.update(SLACK_SIGNING_SECRET=SECRET, SLACK_BOT_TOKEN=f"xoxb-{TEAM}-bench",
                    SLACK_API_URL=fake.api_url, DATABASE_URL=database,
@@ -134,6 +138,24 @@ def _one_server(services: Services, clients: int, requests: int, workers: int) -
             errors[kind] += count
     return Run(workers, paced, saturated, paced_s, saturated_s, _views_check((warm, paced, saturated), counters),
                dict(errors), cpu)
+
+
+@contextlib.contextmanager
+def _fresh_database(base_url: str, folder: Path) -> Iterator[str]:
+    """A new SQLite file, or a new schema of its own on the PostgreSQL server `base_url` names."""
+    if not base_url:
+        yield f"sqlite:///{folder / 'bench.db'}"
+        return
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(base_url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{base_url}{'&' if '?' in base_url else '?'}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 def _tree_cpu_seconds(pid: int) -> float:
@@ -298,7 +320,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError:
         print("--workers: worker counts separated by commas, e.g. 1,2", file=sys.stderr)
         return 2
-    return run_bench(services_from_env(), clients=args.clients, requests=args.requests, workers=workers or [1])
+    return run_bench(services_from_env(), clients=args.clients, requests=args.requests, workers=workers or [1],
+                     database_url=args.database_url)
 
 
 if __name__ == "__main__":

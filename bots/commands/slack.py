@@ -38,6 +38,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--clients", type=int, default=50, help="concurrent clients (default 50)")
     p.add_argument("--requests", type=int, default=3000, help="commands to send after warm-up")
     p.add_argument("--workers", default="1", help="worker counts to compare, e.g. 1,2 (one server run each)")
+    p.add_argument("--database-url", default="",
+                   help="a PostgreSQL server to run on (a fresh schema each run); default a new SQLite file")
 
 
 def add_run_options(parser: argparse.ArgumentParser) -> None:

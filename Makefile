@@ -28,8 +28,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
+# Benchmarks live in bench/ (not packaged); each prints numbers.
 bench: data
-	$(BIN)/codedesk bench search
+	$(BIN)/python -m bench.search
+	$(BIN)/python -m bench.slack --workers 1,2
+	$(BIN)/python -m bench.digest
 
 clean:
 	rm -rf $(VENV) var

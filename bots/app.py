@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
-import os
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -12,6 +12,10 @@ from functools import cached_property
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bots import logs
+from bots.config import CodeDeskSettings, environ
+from bots.config import load as load_config
+from bots.metrics import MeteredDesk, Metrics
 from core import db, logsafe
 from core.accounts.feature import AccountsFeature
 from core.accounts.policy import QuotaPolicy
@@ -52,6 +56,8 @@ class Services:
     # consult deliveries for a platform go out from a process that has its poster.
     posters: dict[str, ChannelPoster] = field(default_factory=dict)
     consult_sends_inline: bool = False  # piped shell: print consult posts in order, before the next answer
+    config: CodeDeskSettings = field(default_factory=lambda: load_config({}, None))  # validated settings
+    env: Mapping[str, str] = field(default_factory=dict)  # the environment (+ .env) adapters' configs read
 
     @cached_property
     def engine(self) -> Engine:
@@ -146,7 +152,11 @@ class Services:
         )
 
     def jobs_feature(self) -> Feature:
-        return JobsFeature(self.sessions)
+        return JobsFeature(self.sessions, feed_policy=self.config.feed_policy())
+
+    @cached_property
+    def metrics(self) -> Metrics:
+        return Metrics()
 
     @cached_property
     def guideline_notes(self) -> GuidelineLibrary:
@@ -158,15 +168,23 @@ class Services:
                          notes=self.guideline_notes)
 
     def desk(self) -> Desk:
-        desk = Desk(self.features(), suggester=SearchSuggester(lambda: self.catalog, self.code_search))
+        desk = MeteredDesk(self.features(), self.metrics,
+                           suggester=SearchSuggester(lambda: self.catalog, self.code_search))
         # The assistant answers data questions with the Desk's own commands (/ncci, /mue, /rvu, ...);
         # when it finds nothing, the consult feature offers a human expert.
         desk.free_text = self.consult_feature.offering(self.assistant().bind(desk.registry).free_text)
         return desk
 
+    def loaded(self) -> bool:
+        """Whether the catalog and the search index are in memory (what /readyz waits for)."""
+        return "catalog" in self.__dict__ and "search_engine" in self.__dict__
+
 
 def services_from_env() -> Services:
-    settings = Settings.from_env(os.environ)
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    return Services(settings, quota_policy=QuotaPolicy.from_env(os.environ),
-                    consult_policy=ConsultPolicy.from_env(os.environ), smtp=SmtpSettings.from_env(os.environ))
+    """Services from the environment and `.env`; raises bots.config.ConfigError (one line) when a
+    setting is wrong."""
+    config = load_config()
+    logs.configure(config.codedesk_log_level, config.codedesk_log_format)
+    env = environ()
+    return Services(config.core_settings(), quota_policy=config.quota_policy(), config=config, env=env,
+                    consult_policy=ConsultPolicy.from_env(env), smtp=SmtpSettings.from_env(env))

@@ -3,6 +3,13 @@ running the Alembic migrations. Feature modules (accounts, jobs, ...) declare th
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
+import sqlite3
+import threading
+import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -64,15 +71,21 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
         engine = create_engine(url, **kwargs)
-        _tune_sqlite(engine)
+        _tune_sqlite(engine, Path(path).with_name(Path(path).name + ".writelock")
+                     if path and path != ":memory:" else None)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
 
 
-def _tune_sqlite(engine: Engine) -> None:
+_STALE_SQLITE = ("readonly database", "unable to open database file", "disk i/o error")
+
+
+def _tune_sqlite(engine: Engine, lock_path: Path | None) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+    def _on_connect(dbapi_conn: Any, record: Any) -> None:
+        if lock_path is not None:
+            record.info["writelock"] = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
         # WAL lets readers run beside the one writer; busy_timeout queues writers instead of failing.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
@@ -82,10 +95,90 @@ def _tune_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
 
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context: Any) -> None:
+        # A connection opened while the file was read-only (or missing) stays that way: throw it away,
+        # so the next request opens a fresh one and sees the file as it is now.
+        text = str(context.original_exception).lower()
+        if any(sign in text for sign in _STALE_SQLITE):
+            context.is_disconnect = True
+
+    # One writer per process waits on the file lock; the process's other writers wait on a thread
+    # lock, asleep, instead of polling beside it (pollers would take the GIL from the lock holder).
+    local = threading.Lock()
+    held: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+
+    def unlock(conn: Any) -> None:
+        fd = held.pop(conn, None)
+        if fd is None:
+            return
+        with contextlib.suppress(OSError):  # a connection thrown away has closed its descriptor already
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        local.release()
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
+        # Writers queue on a file lock first: the kernel wakes the next one the moment the lock is
+        # free, where SQLite's own busy handler would sleep in 1-100 ms steps (several worker
+        # processes writing view counters contend all the time).
+        fd = conn.connection.info.get("writelock")
+        if fd is not None:
+            if not local.acquire(timeout=WRITE_WAIT_SECONDS):
+                raise sqlite3.OperationalError("database is locked")
+            try:
+                _lock(fd)
+            except BaseException:
+                local.release()
+                raise
+            held[conn] = fd
         # BEGIN IMMEDIATE takes the write lock up front, so read-then-update never deadlocks.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            unlock(conn)
+            raise
+
+    @event.listens_for(engine, "commit")
+    def _on_commit(conn: Any) -> None:
+        # Commit here, then let the next writer in; SQLAlchemy's own commit() then finds nothing to do.
+        try:
+            raw = None if conn.invalidated else conn.connection.dbapi_connection
+            if raw is not None and raw.in_transaction:
+                raw.execute("COMMIT")
+        finally:
+            unlock(conn)
+
+    @event.listens_for(engine, "rollback")
+    def _on_rollback(conn: Any) -> None:
+        try:
+            raw = None if conn.invalidated else conn.connection.dbapi_connection
+            if raw is not None and raw.in_transaction:
+                raw.execute("ROLLBACK")
+        finally:
+            unlock(conn)
+
+    @event.listens_for(engine, "close")
+    def _on_close(_dbapi_conn: Any, record: Any) -> None:
+        fd = record.info.pop("writelock", None)
+        if fd is not None:
+            os.close(fd)
+
+
+WRITE_WAIT_SECONDS = 30.0  # as busy_timeout: a writer stuck longer gets "database is locked"
+
+
+def _lock(fd: int) -> None:
+    """Take the write lock, checking every half millisecond (never forever: a thread that already
+    holds it through another connection gets SQLite's own "database is locked" error)."""
+    deadline = time.monotonic() + WRITE_WAIT_SECONDS
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                raise sqlite3.OperationalError("database is locked") from None
+            time.sleep(0.0005)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

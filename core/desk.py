@@ -8,12 +8,17 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
+from sqlalchemy import exc as sa
+
 from core import logsafe
 from core.commands import Command, CommandRegistry, Feature, Handler, Option, OptionKind, Suggester, Suggestion
-from core.replies import ErrorKind, Reply, error_reply, reference_id
+from core.replies import ErrorKind, Reply, error_reply, reference_id, unavailable_reply
 from core.requests import Actor, Request, RequestKind
 
 log = logging.getLogger(__name__)
+
+# Errors that mean "the database cannot be reached or used right now", not "a bug".
+OUTAGE = (sa.OperationalError, sa.InterfaceError, sa.DisconnectionError, sa.TimeoutError)
 
 FreeText = Callable[[Request], Reply | None]
 MAX_SUGGESTIONS = 25  # Discord shows at most 25 choices
@@ -32,8 +37,17 @@ class Desk:
         return self.registry.names
 
     def handle(self, request: Request) -> Reply:
+        with logsafe.request_scope():
+            return self._handle(request)
+
+    def _handle(self, request: Request) -> Reply:
         try:
             return self._route(request)
+        except OUTAGE as exc:
+            # The database is down or unreachable: a transaction that failed counted nothing.
+            log.warning("request refused: database unavailable command=%s platform=%s error=%s",
+                        request.command[:30], request.actor.platform, type(exc).__name__)
+            return unavailable_reply()
         except Exception as exc:
             ref = reference_id()
             # Never the text, nor the exception's message: coders paste patient details into chat.

@@ -3,7 +3,30 @@ database errors) can carry what a person typed, and coders paste patient details
 
 from __future__ import annotations
 
+import contextvars
 import traceback
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+# The request being handled on this thread: log lines carry it, and an apology's reference id is it,
+# so what a user quotes is what an operator greps for.
+REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("codedesk_request_id", default="")
+
+
+def new_request_id() -> str:
+    return uuid.uuid4().hex[:8]
+
+
+@contextmanager
+def request_scope(request_id: str = "") -> Iterator[str]:
+    """Run a block as one request: the id given, the one already current, or a new one."""
+    rid = request_id or REQUEST_ID.get() or new_request_id()
+    token = REQUEST_ID.set(rid)
+    try:
+        yield rid
+    finally:
+        REQUEST_ID.reset(token)
 
 
 def describe(exc: BaseException, depth: int = 8) -> str:

@@ -6,6 +6,8 @@ import enum
 import uuid
 from dataclasses import dataclass, replace
 
+from core import logsafe
+
 
 class Visibility(enum.StrEnum):
     ONLY_YOU = "only_you"  # Slack ephemeral, Discord ephemeral, shell: printed
@@ -129,9 +131,17 @@ def error_reply(kind: ErrorKind, title: str, hint: str = "", *actions: Action) -
     return Reply(title=title, sections=sections, actions=tuple(actions), error=kind)
 
 
+def unavailable_reply() -> Reply:
+    """What every command answers while the database cannot be reached: nothing was done or counted."""
+    return error_reply(ErrorKind.UNAVAILABLE, "CodeDesk is temporarily unavailable, nothing was counted.",
+                       "Its database cannot be reached just now. Please try again in a minute.")
+
+
 def reference_id() -> str:
-    """A short id that ties an apology the user sees to the log line an operator reads."""
-    return uuid.uuid4().hex[:8]
+    """A short id that ties an apology the user sees to the log line an operator reads: the current
+    request's id (core.logsafe.request_scope), or a new one outside a request."""
+    return logsafe.REQUEST_ID.get() or uuid.uuid4().hex[:8]
+
 
 
 ELLIPSIS = "…"

@@ -8,6 +8,14 @@ from dataclasses import dataclass, field
 SHARE_WORD = "share"
 
 
+def _strip_nul(value: object, names: tuple[str, ...]) -> None:
+    """NUL never means anything in chat, and PostgreSQL refuses it in text: drop it at the door."""
+    for name in names:
+        text = getattr(value, name)
+        if "\x00" in text:
+            object.__setattr__(value, name, text.replace("\x00", ""))
+
+
 class Platform(enum.StrEnum):
     SHELL = "shell"
     SLACK = "slack"
@@ -23,6 +31,9 @@ class Actor:
     user_id: str
     display_name: str = ""
     is_admin: bool = False
+
+    def __post_init__(self) -> None:
+        _strip_nul(self, ("workspace_id", "user_id", "display_name"))
 
     @property
     def identity(self) -> tuple[str, str, str]:
@@ -47,6 +58,12 @@ class Request:
     answers: dict[str, str] = field(default_factory=dict)  # form answers by field name
     channel_timezone: str = ""  # the workspace's IANA time zone when the platform knows it ("" if not)
     thread_id: str = ""  # a MESSAGE replying to another: that message's id (Slack thread ts, Discord id)
+
+    def __post_init__(self) -> None:
+        _strip_nul(self, ("channel_id", "command", "text", "action_id", "channel_timezone"))
+        if any("\x00" in k or "\x00" in v for k, v in self.answers.items()):
+            object.__setattr__(self, "answers", {k.replace("\x00", ""): v.replace("\x00", "")
+                                                 for k, v in self.answers.items()})
 
     @property
     def asks_to_share(self) -> bool:

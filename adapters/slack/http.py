@@ -1,49 +1,35 @@
-"""HTTP mode: a threaded HTTP/1.1 server in front of the Bolt app.
-
-`POST /slack/events` takes events, slash commands and interactivity; `GET /healthz` answers "ok";
-`/slack/install` and `/slack/oauth_redirect` run the OAuth install when the app is multi-workspace.
-A request's signature is checked here first, and a signature already used is refused, so a forged
-or replayed request gets 401 before the Bolt app (and the Desk) ever sees it.
+"""HTTP mode for development and tests: the Slack WSGI app (adapters/slack/wsgi.py, which checks
+signatures and replays before Bolt) on a threaded HTTP/1.1 server from the standard library.
+Production runs the same WSGI app under gunicorn with worker processes (bots/serve.py).
 """
 
 from __future__ import annotations
 
-import logging
+import io
 import socket
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from slack_bolt import BoltRequest, BoltResponse
-from slack_sdk.signature import SignatureVerifier
-from sqlalchemy.exc import SQLAlchemyError
-
 from adapters.slack.app import SlackParts
+from adapters.slack.wsgi import EVENTS_PATH, MAX_BODY, SlackWsgi
 
-log = logging.getLogger(__name__)
-
-EVENTS_PATH = "/slack/events"
-MAX_BODY = 1_000_000
-
-
-class _Clock:
-    def __init__(self, now: Callable[[], float]) -> None:
-        self._now = now
-
-    def now(self) -> float:
-        return self._now()
+__all__ = ["EVENTS_PATH", "SlackHttpServer"]
 
 
 class SlackHttpServer(ThreadingHTTPServer):
+    """The WSGI app (adapters/slack/wsgi.py) on the standard library's threaded server: for tests and
+    a quick local run. Production serves the same app under gunicorn (`--workers N`)."""
+
     daemon_threads = True
     request_queue_size = 256  # 50+ clients connecting at once must not be refused by the listen backlog
 
     def __init__(self, parts: SlackParts, host: str = "0.0.0.0", port: int = 3000,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, *, app: SlackWsgi | None = None) -> None:
         self.parts = parts
-        self.verifier = SignatureVerifier(parts.config.signing_secret, clock=_Clock(clock))  # type: ignore[arg-type]
+        self.app = app or SlackWsgi(parts, clock=clock)
         super().__init__((host, port), _Handler)
 
     @property
@@ -55,46 +41,6 @@ class SlackHttpServer(ThreadingHTTPServer):
         thread = threading.Thread(target=self.serve_forever, name="slack-http", daemon=True)
         thread.start()
         return thread
-
-    def handle_events(self, body: bytes, query: str, headers: dict[str, str | Sequence[str]]) -> BoltResponse:
-        timestamp = _first(headers.get("x-slack-request-timestamp"))
-        signature = _first(headers.get("x-slack-signature"))
-        if not signature or not self.verifier.is_valid(body, timestamp, signature):
-            return BoltResponse(status=401, body="invalid signature")
-        try:
-            first = self.parts.signatures.first_time(f"sig:{timestamp}:{signature}")
-        except SQLAlchemyError as err:
-            # Without the database a replay cannot be told apart: refuse, and Slack shows a failure.
-            log.error("replay check failed: %s", type(err).__name__)
-            return BoltResponse(status=503, body="temporarily unavailable")
-        if not first:
-            log.warning("refused a replayed request")
-            return BoltResponse(status=401, body="replayed request")
-        try:
-            request = BoltRequest(body=body.decode("utf-8"), query=query, headers=headers)
-            return self.parts.app.dispatch(request)
-        except Exception as err:
-            # The exception type only: payloads carry what people typed.
-            log.error("dispatch failed: %s", type(err).__name__)
-            return BoltResponse(status=500, body="internal error")
-
-    def handle_oauth(self, path: str, query: str,
-                     headers: dict[str, str | Sequence[str]]) -> BoltResponse | None:
-        flow = self.parts.app.oauth_flow
-        if flow is None:
-            return None
-        request = BoltRequest(body="", query=query, headers=headers)
-        if path == flow.install_path:
-            return flow.handle_installation(request)
-        if path == flow.redirect_uri_path:
-            return flow.handle_callback(request)
-        return None
-
-
-def _first(value: str | Sequence[str] | None) -> str:
-    if value is None or isinstance(value, str):
-        return value or ""
-    return value[0] if value else ""
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -109,40 +55,42 @@ class _Handler(BaseHTTPRequestHandler):
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def do_GET(self) -> None:
-        path, _, query = self.path.partition("?")
-        if path == "/healthz":
-            self._send(BoltResponse(status=200, body="ok", headers={"content-type": "text/plain"}))
-            return
-        response = self.server.handle_oauth(path, query, self._headers())
-        self._send(response or BoltResponse(status=404, body="not found"))
+        self._run(b"")
 
     def do_POST(self) -> None:
-        path, _, query = self.path.partition("?")
-        length = int(self.headers.get("content-length") or 0)
+        raw = (self.headers.get("content-length") or "0").strip()
+        if not raw.isdigit() or not raw.isascii():
+            self.close_connection = True  # the body's end is unknown: the connection cannot be reused
+            self._reply("400 Bad Request", [], b"bad content-length")
+            return
+        length = int(raw)
         if length > MAX_BODY:
             self.close_connection = True
-            self._send(BoltResponse(status=413, body="too large"))
+            self._reply("413 Request Entity Too Large", [], b"too large")
             return
-        body = self.rfile.read(length) if length else b""
-        if path != EVENTS_PATH:
-            self._send(BoltResponse(status=404, body="not found"))
-            return
-        self._send(self.server.handle_events(body, query, self._headers()))
+        self._run(self.rfile.read(length) if length else b"")
 
-    def _headers(self) -> dict[str, str | Sequence[str]]:
-        out: dict[str, list[str]] = {}
+    def _run(self, body: bytes) -> None:
+        path, _, query = self.path.partition("?")
+        environ: dict[str, Any] = {
+            "REQUEST_METHOD": self.command, "PATH_INFO": path, "QUERY_STRING": query,
+            "SERVER_PROTOCOL": self.request_version, "CONTENT_LENGTH": str(len(body)),
+            "CONTENT_TYPE": self.headers.get("content-type", ""), "wsgi.input": io.BytesIO(body),
+        }
         for key, value in self.headers.items():
-            out.setdefault(key.lower(), []).append(value)
-        return dict(out)
+            name = "HTTP_" + key.upper().replace("-", "_")
+            if name not in ("HTTP_CONTENT_LENGTH", "HTTP_CONTENT_TYPE"):
+                environ[name] = value
+        started: list[tuple[str, list[tuple[str, str]]]] = []
+        chunks = self.server.app(environ, lambda status, headers, *_: started.append((status, headers)))  # type: ignore[arg-type]
+        status, headers = started[0]
+        self._reply(status, headers, b"".join(chunks))
 
-    def _send(self, response: BoltResponse) -> None:
-        raw = response.body
-        body = raw.encode("utf-8") if isinstance(raw, str) else bytes(raw or b"")
-        self.send_response(response.status)
-        for key, values in response.headers.items():
-            if key.lower() == "content-length":
-                continue
-            for value in values:
+    def _reply(self, status: str, headers: list[tuple[str, str]], body: bytes) -> None:
+        code, _, phrase = status.partition(" ")
+        self.send_response(int(code), phrase)
+        for key, value in headers:
+            if key.lower() != "content-length":
                 self.send_header(key, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()

@@ -8,6 +8,7 @@ button value, 150 characters a header, 75 characters a button label.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,9 +41,15 @@ class SlackMessage:
     error: bool = False
 
 
+_CHANNEL_LINK = re.compile(r"&lt;#([CG][A-Z0-9]{2,20})&gt;")
+
+
 def escape(text: str) -> str:
-    """Slack mrkdwn treats &, < and > as control characters."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Slack mrkdwn treats &, < and > as control characters: escape them all, so nobody's text can
+    ping (`<!channel>`) or mask a link. A bare channel link (`<#C0123>`) stays live: it only names a
+    channel, and replies use it to say where consults go."""
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _CHANNEL_LINK.sub(r"<#\1>", escaped)
 
 
 def mrkdwn(text: str, limit: int = MAX_TEXT) -> dict[str, str]:
@@ -51,7 +58,8 @@ def mrkdwn(text: str, limit: int = MAX_TEXT) -> dict[str, str]:
 
 
 def plain(text: str, limit: int) -> dict[str, Any]:
-    return {"type": "plain_text", "text": clip(text, limit) or " ", "emoji": True}
+    # Escaped like every text Slack is sent: &, < and > are the three characters Slack decodes.
+    return {"type": "plain_text", "text": escape(clip(text, limit)) or " ", "emoji": True}
 
 
 def encode_action_id(action_id: str, index: int) -> str:
@@ -75,10 +83,12 @@ def render_one(reply: Reply, max_blocks: int = MAX_BLOCKS) -> SlackMessage:
 
 
 def fallback_text(reply: Reply) -> str:
+    """The message's top-level `text`: Slack parses it for mentions and links like mrkdwn, so it is
+    escaped too (a job filter typed as `<!channel>` must not ping a channel every day)."""
     text = f"⚠ {reply.title}" if reply.is_error else reply.title
     if reply.subtitle:
         text += f" — {reply.subtitle}"
-    return clip(text, MAX_FALLBACK)
+    return escape(clip(text, MAX_FALLBACK))
 
 
 def blocks_for(reply: Reply, max_blocks: int = MAX_BLOCKS) -> list[Block]:

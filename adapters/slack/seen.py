@@ -58,35 +58,11 @@ class SeenKeys:
             conn.execute(delete(SlackSeenKey).where(SlackSeenKey.seen_at < cutoff))
 
 
-class RecentKeys:
-    """`first_time` in this process's memory, for keys that only matter for a few minutes.
-
-    Used for request signatures when the database is SQLite: such a deployment is one process, and
-    keeping a write off every request keeps SQLite's single writer free for the view counters."""
-
-    def __init__(self, window_seconds: float = KEEP.total_seconds(),
-                 clock: Callable[[], float] = time.time) -> None:
-        self.window = window_seconds
-        self.clock = clock
-        self._expiry: dict[str, float] = {}
-        self._lock = threading.Lock()
-
-    def first_time(self, key: str) -> bool:
-        now = self.clock()
-        with self._lock:
-            if len(self._expiry) > 10_000:
-                self._expiry = {k: t for k, t in self._expiry.items() if t > now}
-            expiry = self._expiry.get(key)
-            if expiry is not None and expiry > now:
-                return False
-            self._expiry[key] = now + self.window
-            return True
-
-
 class FirstSight(Protocol):
     def first_time(self, key: str) -> bool: ...
 
 
 def signature_memory(engine: Engine, clock: Callable[[], float] = time.time) -> FirstSight:
-    """Replicas share PostgreSQL, so a replay sent to another replica is caught there too."""
-    return SeenKeys(engine, clock) if engine.dialect.name == "postgresql" else RecentKeys(clock=clock)
+    """Used signatures are kept in the database on SQLite as on PostgreSQL: worker processes (and
+    replicas) share it, so a replay is refused whichever of them it reaches."""
+    return SeenKeys(engine, clock)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 from adapters.shell import chat
@@ -67,9 +66,9 @@ def _prompted_lines():  # type: ignore[no-untyped-def]
 def cmd_run(args: argparse.Namespace, services: Services) -> int:
     platform = args.platform
     if platform is None:
-        if os.environ.get("SLACK_BOT_TOKEN") or os.environ.get("SLACK_CLIENT_ID"):
+        if services.config.slack_bot_token or services.config.slack_client_id:
             platform = "slack"
-        elif os.environ.get("DISCORD_TOKEN"):
+        elif services.config.discord_token:
             platform = "discord"
         else:
             platform = "shell"

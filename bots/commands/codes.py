@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import tempfile
 import time
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from bots.app import Services
 from bots.commands import imports
@@ -42,6 +43,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         p = imports.kinds(sub).add_parser(kind, help=what)
         p.add_argument("file", type=Path)
         p.add_argument("--version", default="", help="version label (default: from the file)")
+        p.add_argument("--force", action="store_true",
+                       help="import even when the file holds far fewer records than the data loaded now")
         p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("db", help="database schema")
@@ -105,6 +108,8 @@ def cmd_import(args: argparse.Namespace, services: Services) -> int:
     try:
         if args.kind == "hcpcs":
             data = hcpcs.read_hcpcs(path, progress=progress_bar(f"Reading {path.name}"))
+            if not _enough(services, store.HCPCS_DATASET, len(data.records), path, args):
+                return 1
             with transaction(services.sessions) as session:
                 store.replace_dataset(session, store.HCPCS_DATASET, data.records, source=data.source,
                                       version=args.version or data.version,
@@ -116,19 +121,47 @@ def cmd_import(args: argparse.Namespace, services: Services) -> int:
                   f"{data.modifier_count:,} modifiers from {path.name}.")
             if told:
                 print(f"{told} watching channel{'s' if told != 1 else ''} will be told of the changes.")
+            services.metrics.import_run(args.kind, ok=True)
         else:
             licensed = cpt.read_licensed(path, args.version, progress=progress_bar(f"Reading {path.name}"))
             records = [CodeRecord(system=System.CPT, code=code, title=text[:200], description=text,
                                   source=licensed.source, version=licensed.version)
                        for code, text in licensed.descriptors.items()]
+            if not _enough(services, store.CPT_LICENSED_DATASET, len(records), path, args):
+                return 1
             with transaction(services.sessions) as session:
                 store.replace_dataset(session, store.CPT_LICENSED_DATASET, records, source=licensed.source,
                                       version=licensed.version)
             print(f"Imported {len(records):,} licensed CPT descriptors ({licensed.version}) from {path.name}.")
+            services.metrics.import_run(args.kind, ok=True)
     except (hcpcs.HcpcsFileError, cpt.CptFileError) as exc:
         print(f"error: nothing was imported; the previous data is unchanged. {exc}", file=sys.stderr)
+        services.metrics.import_run(args.kind, ok=False)
+        return 1
+    except SQLAlchemyError as exc:
+        # Never the exception's text: its SQL parameters are the file's descriptor text.
+        print(f"error: nothing was imported; the previous data is unchanged. The database refused the "
+              f"import ({type(exc).__name__}).", file=sys.stderr)
         return 1
     return 0
+
+
+# A new year's file adds and retires a few hundred codes; one with under this share of the loaded
+# records is a download that stopped, or the wrong file.
+ENOUGH_SHARE = 0.8
+
+
+def _enough(services: Services, dataset: str, count: int, path: Path, args: argparse.Namespace) -> bool:
+    """Refuse (unless --force) a file with far fewer records than the version loaded now."""
+    with transaction(services.sessions) as session:
+        loaded = store.datasets(session).get(dataset)
+        have, version = (loaded.record_count, loaded.version) if loaded is not None else (0, "")
+    if args.force or not have or count >= have * ENOUGH_SHARE:
+        return True
+    print(f"error: nothing was imported; the previous data is unchanged. {path.name} holds {count:,} records, "
+          f"far fewer than the {have:,} of version {version} loaded now: the file may be cut short. If it "
+          f"is right, run `codedesk import {args.kind} {path} --force`.", file=sys.stderr)
+    return False
 
 
 def _update_hcpcs(url: str, services: Services) -> int:
@@ -145,7 +178,7 @@ def _update_hcpcs(url: str, services: Services) -> int:
             print(f"error: {exc}. Nothing was imported. Download the file yourself and run "
                   "`codedesk import hcpcs FILE`.", file=sys.stderr)
             return 1
-        return cmd_import(argparse.Namespace(kind="hcpcs", file=path, version=""), services)
+        return cmd_import(argparse.Namespace(kind="hcpcs", file=path, version="", force=False), services)
 
 
 def cmd_db(args: argparse.Namespace, services: Services) -> int:
@@ -157,7 +190,7 @@ def cmd_db(args: argparse.Namespace, services: Services) -> int:
 def cmd_data(args: argparse.Namespace, services: Services) -> int:
     services.upgrade()
     if args.action == "update":
-        return _update_hcpcs(args.url or os.environ.get("CODEDESK_HCPCS_URL", DEFAULT_HCPCS_URL), services)
+        return _update_hcpcs(args.url or services.config.codedesk_hcpcs_url or DEFAULT_HCPCS_URL, services)
     catalog = services.catalog
     if args.action == "prepare":
         started = time.perf_counter()

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bots.app import Services
 
@@ -26,11 +25,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     run.set_defaults(func=cmd_run)
 
 
-def _config() -> DiscordConfig | None:
+def _config(services: Services) -> DiscordConfig | None:
     from adapters.discord.config import ConfigError, DiscordConfig
 
     try:
-        config = DiscordConfig.from_env(os.environ)
+        config = DiscordConfig.from_env(services.env)
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         return None
@@ -45,7 +44,7 @@ def cmd_sync(args: argparse.Namespace, services: Services) -> int:
 
     from adapters.discord.bot import sync_commands
 
-    config = _config()
+    config = _config(services)
     if config is None:
         return 2
     services.upgrade()
@@ -68,7 +67,7 @@ def cmd_run(args: argparse.Namespace, services: Services) -> int:
 
     from adapters.discord.bot import run_bot
 
-    config = _config()
+    config = _config(services)
     if config is None:
         return 2
     from adapters.discord.poster import DiscordPoster
@@ -79,8 +78,9 @@ def cmd_run(args: argparse.Namespace, services: Services) -> int:
     services.assistant().warm()  # notes and clinical vocabulary: the first mention should not wait
     # Every shard runs the digest scheduler; the send log makes each digest go out once.
     scheduler = start_scheduler(services, {"discord": DiscordPoster.from_config(config)})
+    metrics_server = _serve_metrics(services)
     try:
-        asyncio.run(run_bot(services.desk(), config))
+        asyncio.run(run_bot(services.desk(), config))  # returns on SIGTERM/SIGINT, the bot closed
     except discord.LoginFailure:
         print("error: Discord rejected DISCORD_TOKEN; copy the bot token again.", file=sys.stderr)
         return 1
@@ -88,5 +88,19 @@ def cmd_run(args: argparse.Namespace, services: Services) -> int:
         print("error: Discord says an intent is not enabled for this bot.", file=sys.stderr)
         return 1
     finally:
-        scheduler.shutdown(wait=False)
+        scheduler.shutdown(wait=True)  # a digest or feed job in progress finishes: nothing half written
+        if metrics_server is not None:
+            metrics_server.shutdown()
     return 0
+
+
+def _serve_metrics(services: Services) -> Any:
+    """Prometheus /metrics for this process on CODEDESK_METRICS_PORT (0 turns it off)."""
+    port = services.config.codedesk_metrics_port
+    if not port:
+        return None
+    from prometheus_client import start_http_server
+
+    server, _thread = start_http_server(port, registry=services.metrics.registry)
+    print(f"CodeDesk for Discord: metrics at http://0.0.0.0:{port}/metrics", file=sys.stderr, flush=True)
+    return server

@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from core import replies
 from core.accounts.actions import register_action
 from core.accounts.counters import IdentityKey, count_one, lock_identity_counters, record_view, resolve, used_in
 from core.accounts.policy import QuotaPolicy, Tier
@@ -138,5 +139,4 @@ class ViewQuota:
 
 
 def unavailable_reply() -> Reply:
-    return error_reply(ErrorKind.UNAVAILABLE, "Code views are temporarily unavailable, nothing was counted.",
-                       "Please try again in a minute.")
+    return replies.unavailable_reply()  # one wording for every command during an outage

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -13,6 +15,7 @@ from core.db import transaction, utcnow
 from core.jobs import feeds as feed_store
 from core.jobs import postings as store
 from core.jobs import subscriptions as subs
+from core.jobs.addresses import AddressPolicy, AddressRefused
 from core.jobs.cards import (
     APPROVE_JOB,
     FOOTER,
@@ -51,10 +54,15 @@ HELP = [
 ]
 
 
+_JOB_NUMBER = re.compile(r"[0-9]{1,40}")  # ASCII digits only: "²".isdigit() is True, int("²") fails
+
+
 class JobsFeature:
-    def __init__(self, sessions: sessionmaker[Session], *, now: Callable[[], datetime] = utcnow) -> None:
+    def __init__(self, sessions: sessionmaker[Session], *, now: Callable[[], datetime] = utcnow,
+                 feed_policy: AddressPolicy | None = None) -> None:
         self.sessions = sessions
         self.now = now
+        self.feed_policy = feed_policy or AddressPolicy()  # where a feed may point (public addresses)
 
     def commands(self) -> Sequence[Command]:
         return (Command("jobs", "The medical-coding job board: newest jobs, search, post, daily digests",
@@ -71,7 +79,7 @@ class JobsFeature:
         verb, rest = verb.lower(), rest.strip()
         if not verb:
             return self._latest(request)
-        if verb.lstrip("#").isdigit():
+        if _JOB_NUMBER.fullmatch(verb.lstrip("#")):
             return self._show(request, int(verb.lstrip("#")))
         handler = {
             "search": self._search, "find": self._search, "post": self._post_form, "help": self._help,
@@ -141,7 +149,7 @@ class JobsFeature:
             or posting.posted_by == request.actor.user_id
 
     def _open_action(self, request: Request) -> Reply:
-        if not request.text.strip().isdigit():
+        if not _JOB_NUMBER.fullmatch(request.text.strip()):
             return error_reply(ErrorKind.BAD_INPUT, "That button does not name a job.",
                                "Type `/jobs` to see them.")
         return self._show(request, int(request.text.strip()))
@@ -187,7 +195,7 @@ class JobsFeature:
     @staticmethod
     def _id_of(rest: str, verb: str) -> int | Reply:
         token = rest.split()[0].lstrip("#") if rest.split() else ""
-        if not token.isdigit():
+        if not _JOB_NUMBER.fullmatch(token):
             return error_reply(ErrorKind.BAD_INPUT, f"Which job should I {verb}?", f"Type `/jobs {verb} 12` "
                                "with the job's number (shown as #12).")
         return int(token)
@@ -331,6 +339,15 @@ class JobsFeature:
         except DraftError:
             return error_reply(ErrorKind.BAD_INPUT, "A feed is a web address starting with http:// or https://.",
                                f"For example `/jobs feed {verb} https://example.org/coding-jobs.rss`.")
+        if verb == "add":
+            parts = urlsplit(url)
+            try:
+                self.feed_policy.addresses(parts.hostname or "", parts.port or (443 if parts.scheme == "https"
+                                                                                else 80))
+            except (AddressRefused, ValueError) as exc:
+                reason = str(exc) if isinstance(exc, AddressRefused) else "the feed address is not valid"
+                return error_reply(ErrorKind.BAD_INPUT, f"That feed cannot be added: {reason}.",
+                                   "Use the feed's public web address, e.g. https://example.org/jobs.rss.")
         with transaction(self.sessions) as session:
             if verb == "add":
                 added = feed_store.add_feed(session, board, url, request.actor.user_id, self.now())

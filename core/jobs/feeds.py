@@ -3,18 +3,25 @@ conditional requests (ETag / Last-Modified; 304 means nothing changed), turns en
 and never duplicates one (the entry's id, or its link, is unique per board). A broken feed is reported
 once to the admin who added it, and again only after it has worked in between.
 
-Parsing uses the standard library: xml.etree on expat, which never fetches external entities and
-(expat >= 2.4) refuses entity-expansion bombs, so defusedxml and feedparser are not needed."""
+RSS and Atom are parsed by feedparser (old RSS 0.9x/1.0, odd dates and malformed markup are common
+in real feeds); JSON Feed by the standard library. Fetches reach public addresses only
+(core/jobs/addresses.py) and finish within one overall deadline. One feed failing in any way marks
+that feed failing; the run goes on to the next."""
 
 from __future__ import annotations
 
+import contextlib
 import html
+import http.client
 import json
 import logging
 import re
+import socket
+import ssl
+import threading
+import time
 import urllib.error
 import urllib.request
-import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,13 +29,16 @@ from email.utils import parsedate_to_datetime
 from typing import Any, cast
 from urllib.parse import urlsplit
 
+import feedparser
 from sqlalchemy import Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
+from core import logsafe
 from core.channels import ChannelPoster
 from core.db import transaction, utcnow
 from core.jobs import postings as store
+from core.jobs.addresses import AddressPolicy, AddressRefused
 from core.jobs.models import JobFeedRow, JobPostingRow
 from core.jobs.postings import Board, DraftError, Status, as_utc
 from core.replies import Reply, Section
@@ -36,9 +46,9 @@ from core.replies import Reply, Section
 log = logging.getLogger(__name__)
 
 MAX_FEED_BYTES = 5_000_000
-FETCH_TIMEOUT = 20.0
+FETCH_TIMEOUT = 20.0  # per read
+FETCH_DEADLINE = 30.0  # the whole fetch, however the server trickles
 USER_AGENT = "CodeDesk-jobs/1.0 (+feed import)"
-_ATOM = "{http://www.w3.org/2005/Atom}"
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -123,7 +133,10 @@ class Fetched:
 
 
 class _WebOnlyRedirects(urllib.request.HTTPRedirectHandler):
-    """Follow redirects only to http(s): a feed must not bounce the importer to ftp:// or file://."""
+    """Follow redirects only to http(s): a feed must not bounce the importer to ftp:// or file://.
+    (Where a redirect may point on the network is checked when its connection opens.)"""
+
+    max_redirections = 5
 
     def redirect_request(self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any,
                          newurl: str) -> urllib.request.Request | None:
@@ -132,8 +145,77 @@ class _WebOnlyRedirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-def fetch(url: str, etag: str = "", last_modified: str = "", timeout: float = FETCH_TIMEOUT) -> Fetched:
-    """GET with If-None-Match / If-Modified-Since. Raises FeedError with a short reason."""
+class _Guard:
+    """One fetch's connections: each opens only to addresses the policy allows, and all of them are
+    shut when the whole-fetch deadline passes (a server sending a byte a second cannot hold us)."""
+
+    def __init__(self, policy: AddressPolicy, deadline: float) -> None:
+        self.policy = policy
+        self.deadline = deadline
+        self.sockets: list[socket.socket] = []
+        self.expired = False
+        self._lock = threading.Lock()
+
+    def connect(self, address: tuple[str, int], timeout: float | None = None,
+                source_address: tuple[str, int] | None = None, *_: Any) -> socket.socket:
+        host, port = address
+        try:
+            candidates = self.policy.addresses(host, port)
+        except AddressRefused as exc:
+            raise FeedError(str(exc)) from None
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise FeedError("the server did not answer in time")
+        last: OSError | None = None
+        for ip in candidates:  # connect to the address we vetted, not a fresh lookup
+            try:
+                sock = socket.create_connection((ip, port), min(timeout or left, left), source_address)
+            except OSError as exc:
+                last = exc
+                continue
+            with self._lock:
+                if self.expired:
+                    sock.close()
+                    raise FeedError("the server did not answer in time")
+                self.sockets.append(sock)
+            return sock
+        raise last or OSError("no address to connect to")
+
+    def expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self.sockets:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+
+def _guarded_handlers(guard: _Guard) -> list[urllib.request.BaseHandler]:
+    class Http(urllib.request.HTTPHandler):
+        def http_open(self, req: urllib.request.Request) -> Any:
+            return self.do_open(_connection(http.client.HTTPConnection, guard), req)
+
+    class Https(urllib.request.HTTPSHandler):
+        def https_open(self, req: urllib.request.Request) -> Any:
+            return self.do_open(_connection(http.client.HTTPSConnection, guard), req,
+                                context=ssl.create_default_context())
+
+    # No proxies from the environment: the address check must see where the connection really goes.
+    return [urllib.request.ProxyHandler({}), Http(), Https(), _WebOnlyRedirects()]
+
+
+def _connection(base: type[http.client.HTTPConnection], guard: _Guard) -> Callable[..., Any]:
+    def make(host: str, **kwargs: Any) -> http.client.HTTPConnection:
+        conn = base(host, **kwargs)
+        conn._create_connection = guard.connect  # type: ignore[attr-defined]
+        return conn
+
+    return make
+
+
+def fetch(url: str, etag: str = "", last_modified: str = "", timeout: float = FETCH_TIMEOUT, *,
+          policy: AddressPolicy | None = None, deadline: float = FETCH_DEADLINE) -> Fetched:
+    """GET with If-None-Match / If-Modified-Since, to public addresses only (unless `policy` allows a
+    host), finished within `deadline` seconds in all. Raises FeedError with a short reason."""
     headers = {"User-Agent": USER_AGENT, "Accept": "application/rss+xml, application/atom+xml, "
                "application/feed+json, application/json, application/xml, text/xml;q=0.9, */*;q=0.5"}
     if etag:
@@ -141,25 +223,46 @@ def fetch(url: str, etag: str = "", last_modified: str = "", timeout: float = FE
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     request = urllib.request.Request(url, headers=headers)
+    guard = _Guard(policy or AddressPolicy(), time.monotonic() + deadline)
+    timer = threading.Timer(deadline, guard.expire)
+    timer.daemon = True
+    timer.start()
     try:
-        opener = urllib.request.build_opener(_WebOnlyRedirects())
-        with opener.open(request, timeout=timeout) as response:
-            body = response.read(MAX_FEED_BYTES + 1)
-            if len(body) > MAX_FEED_BYTES:
-                raise FeedError("the feed is larger than 5 MB")
+        opener = urllib.request.build_opener(*_guarded_handlers(guard))
+        with opener.open(request, timeout=min(timeout, deadline)) as response:
+            chunks: list[bytes] = []
+            size = 0
+            while chunk := response.read1(65536):
+                size += len(chunk)
+                if size > MAX_FEED_BYTES:
+                    raise FeedError("the feed is larger than 5 MB")
+                if time.monotonic() > guard.deadline:
+                    raise FeedError("the server did not send the feed in time")
+                chunks.append(chunk)
+            if guard.expired:
+                raise FeedError("the server did not send the feed in time")
+            body = b"".join(chunks)
             headers = response.headers
             return Fetched(False, body, headers.get("Content-Type", "") or "", headers.get("ETag", "") or "",
                            headers.get("Last-Modified", "") or "")
+    except FeedError:
+        raise
     except urllib.error.HTTPError as exc:
         if exc.code == 304:
             return Fetched(True, etag=etag, last_modified=last_modified)
         raise FeedError(f"the server answered HTTP {exc.code}") from None
     except urllib.error.URLError as exc:
+        if isinstance(exc.reason, FeedError):
+            raise exc.reason from None
+        if guard.expired:
+            raise FeedError("the server did not send the feed in time") from None
         raise FeedError(f"could not connect ({type(exc.reason).__name__})") from None
-    except TimeoutError:
-        raise FeedError("the server did not answer in time") from None
-    except OSError as exc:
+    except (TimeoutError, http.client.HTTPException, OSError) as exc:
+        if guard.expired or isinstance(exc, TimeoutError):
+            raise FeedError("the server did not send the feed in time") from None
         raise FeedError(f"could not read the feed ({type(exc).__name__})") from None
+    finally:
+        timer.cancel()
 
 
 # --- parsing -------------------------------------------------------------------------------------------
@@ -174,9 +277,17 @@ class FeedEntry:
     published: datetime | None = None
 
 
-def _plain(markup: str) -> str:
-    text = _TAG.sub(" ", html.unescape(markup or ""))
-    text = html.unescape(text)
+def _plain(markup: str, rounds: int = 8) -> str:
+    """Markup to plain text. Entities are decoded and tags dropped until nothing changes, so text
+    encoded twice or more (`&amp;amp;lt;!channel&amp;amp;gt;`) cannot come out as live markup; any
+    angle bracket still left is shown as a look-alike that no chat platform reads as markup."""
+    text = markup or ""
+    for _ in range(rounds):
+        cleaner = _TAG.sub(" ", html.unescape(text))
+        if cleaner == text:
+            break
+        text = cleaner
+    text = text.replace("<", "‹").replace(">", "›").replace("\x00", "")
     return re.sub(r"[ \t\r\f\v]+", " ", re.sub(r"\n\s*\n+", "\n", text)).strip()
 
 
@@ -189,65 +300,48 @@ def _date(value: str) -> datetime | None:
     except ValueError:
         try:
             parsed = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, IndexError):
             return None
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
+def _struct_date(value: Any) -> datetime | None:
+    """feedparser's parsed dates are UTC struct_times (it reads many odd real-world formats)."""
+    if not value:
+        return None
+    try:
+        return datetime(*tuple(value)[:6]).replace(tzinfo=UTC)
+    except (TypeError, ValueError):
+        return None
+
+
 def parse_feed(body: bytes, content_type: str = "") -> tuple[str, list[FeedEntry]]:
-    """(feed title, entries) from RSS 2.0, Atom 1.0 or JSON Feed 1.x. Raises FeedError."""
+    """(feed title, entries) from RSS (0.9x, 1.0, 2.0), Atom or JSON Feed 1.x. Raises FeedError.
+
+    RSS and Atom go through feedparser, which copes with the malformed feeds real sites serve; it
+    is given bytes (never a URL, so it fetches nothing) and does not load external entities."""
     start = body.lstrip()[:1]
     if "json" in content_type.lower() or start in (b"{", b"["):
         return _parse_json_feed(body)
-    try:
-        root = ET.fromstring(body)
-    except ET.ParseError as exc:
-        raise FeedError(f"the feed is not well-formed XML (line {exc.position[0]})") from None
-    if root.tag == "rss":
-        return _parse_rss(root)
-    if root.tag == f"{_ATOM}feed":
-        return _parse_atom(root)
-    raise FeedError("the document is neither RSS 2.0, Atom nor JSON Feed")
-
-
-def _text(element: ET.Element | None, path: str) -> str:
-    if element is None:
-        return ""
-    found = element.find(path)
-    return (found.text or "").strip() if found is not None else ""
-
-
-def _parse_rss(root: ET.Element) -> tuple[str, list[FeedEntry]]:
-    channel = root.find("channel")
-    if channel is None:
-        raise FeedError("the RSS feed has no <channel>")
+    parsed = feedparser.parse(body, response_headers={"content-type": content_type or "application/xml"})
+    usable = [item for item in parsed.entries if item.get("title") and item.get("link")]
+    if parsed.get("bozo") and not usable:
+        # Malformed markup is forgiven while entries come through; a feed that yields none is broken.
+        line = getattr(parsed.get("bozo_exception"), "getLineNumber", lambda: None)()
+        if parsed.get("version") or line:
+            raise FeedError("the feed is not well-formed XML" + (f" (line {line})" if line else ""))
+        raise FeedError("the document is neither RSS, Atom nor JSON Feed")
+    if not parsed.get("version") and not parsed.entries:
+        raise FeedError("the document is neither RSS, Atom nor JSON Feed")
     entries = []
-    for item in channel.findall("item"):
-        link = _text(item, "link")
-        guid = _text(item, "guid") or link
-        description = _text(item, "description") or _text(item, "{http://purl.org/rss/1.0/modules/content/}encoded")
-        author = _text(item, "{http://purl.org/dc/elements/1.1/}creator") or _text(item, "author")
-        entries.append(FeedEntry(guid, _plain(_text(item, "title")), link, _plain(description),
-                                 _plain(author),
-                                 _date(_text(item, "pubDate"))))
-    return _plain(_text(channel, "title")), entries
-
-
-def _parse_atom(root: ET.Element) -> tuple[str, list[FeedEntry]]:
-    entries = []
-    for entry in root.findall(f"{_ATOM}entry"):
-        link = ""
-        for candidate in entry.findall(f"{_ATOM}link"):
-            if candidate.get("rel", "alternate") == "alternate" and candidate.get("href"):
-                link = candidate.get("href", "")
-                break
-        content = _text(entry, f"{_ATOM}content") or _text(entry, f"{_ATOM}summary")
-        author = _text(entry.find(f"{_ATOM}author"), f"{_ATOM}name")
-        title = _plain(_text(entry, f"{_ATOM}title"))
-        published = _date(_text(entry, f"{_ATOM}published") or _text(entry, f"{_ATOM}updated"))
-        entry_id = _text(entry, f"{_ATOM}id") or link
-        entries.append(FeedEntry(entry_id, title, link, _plain(content), _plain(author), published))
-    return _plain(_text(root, f"{_ATOM}title")), entries
+    for item in parsed.entries:
+        link = str(item.get("link") or "")
+        content = item.get("content") or []
+        markup = str(item.get("summary") or (content[0].get("value", "") if content else ""))
+        published = _struct_date(item.get("published_parsed") or item.get("updated_parsed"))
+        entries.append(FeedEntry(str(item.get("id") or link), _plain(str(item.get("title") or "")), link,
+                                 _plain(markup), _plain(str(item.get("author") or "")), published))
+    return _plain(str(parsed.feed.get("title") or "")), entries
 
 
 def _parse_json_feed(body: bytes) -> tuple[str, list[FeedEntry]]:
@@ -255,6 +349,8 @@ def _parse_json_feed(body: bytes) -> tuple[str, list[FeedEntry]]:
         data = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise FeedError("the JSON Feed is not valid JSON") from None
+    except RecursionError:
+        raise FeedError("the JSON Feed is nested too deeply") from None
     if not isinstance(data, dict) or not str(data.get("version", "")).startswith("https://jsonfeed.org/version/"):
         raise FeedError("the JSON document is not a JSON Feed (no jsonfeed.org version)")
     items = data.get("items")
@@ -347,27 +443,45 @@ class FeedImporter:
 
     def __init__(self, sessions: sessionmaker[Session], posters: Mapping[str, ChannelPoster], *,
                  now: Callable[[], datetime] = utcnow,
-                 fetcher: Callable[[str, str, str], Fetched] = fetch) -> None:
+                 fetcher: Callable[[str, str, str], Fetched] | None = None,
+                 policy: AddressPolicy | None = None,
+                 observe: Callable[[FeedRun], None] | None = None) -> None:
         self.sessions = sessions
         self.posters = dict(posters)
         self.now = now
-        self.fetcher = fetcher
+        self.policy = policy or AddressPolicy()
+        self.fetcher = fetcher or (lambda url, etag, modified: fetch(url, etag, modified, policy=self.policy))
+        self.observe = observe  # metrics: one call per feed read
 
     def run(self) -> list[FeedRun]:
         with transaction(self.sessions) as session:
             feeds = all_feeds(session, tuple(self.posters))
-        return [self.run_one(feed) for feed in feeds]
+        runs = []
+        for feed in feeds:
+            run = self.run_one(feed)
+            if self.observe is not None:
+                self.observe(run)
+            runs.append(run)
+        return runs
 
     def run_one(self, feed: FeedInfo) -> FeedRun:
+        """Read one feed. Whatever goes wrong marks this feed failing and leaves the others to run."""
         now = self.now()
         try:
-            fetched = self.fetcher(feed.url, feed.etag, feed.last_modified)
-            if fetched.not_modified:
-                self._healthy(feed, now, fetched, 0)
-                return FeedRun(feed.id, feed.url, not_modified=True)
-            title, entries = parse_feed(fetched.body, fetched.content_type)
+            return self._read(feed, now)
         except FeedError as exc:
             return self._broken(feed, now, str(exc))
+        except Exception as exc:
+            # A feed we cannot handle is that feed's problem, not the whole run's; the type only.
+            log.error("job feed import failed feed_id=%s error=%s", feed.id, logsafe.describe(exc))
+            return self._broken(feed, now, f"the feed could not be read ({type(exc).__name__})")
+
+    def _read(self, feed: FeedInfo, now: datetime) -> FeedRun:
+        fetched = self.fetcher(feed.url, feed.etag, feed.last_modified)
+        if fetched.not_modified:
+            self._healthy(feed, now, fetched, 0)
+            return FeedRun(feed.id, feed.url, not_modified=True)
+        title, entries = parse_feed(fetched.body, fetched.content_type)
         with transaction(self.sessions) as session:
             imported, skipped = import_entries(session, feed, title, entries, now)
         self._healthy(feed, now, fetched, imported)

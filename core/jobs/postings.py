@@ -216,7 +216,12 @@ def pending_postings(session: Session, board: Board, now: datetime) -> list[Post
     return [_posting(r) for r in session.scalars(query.order_by(JobPostingRow.id)).all()]
 
 
+MAX_POSTING_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL: a larger one cannot exist
+
+
 def get_posting(session: Session, board: Board, posting_id: int) -> Posting | None:
+    if not 0 < posting_id <= MAX_POSTING_ID:  # asking PostgreSQL would overflow its integer
+        return None
     row = session.scalars(_board_rows(board).where(JobPostingRow.id == posting_id)).first()
     return _posting(row) if row else None
 

@@ -21,6 +21,8 @@ from core.codes.systems import CPT_CODE, CPT_MODIFIER, CptCategory, cpt_category
 DATA_DIR = Path(__file__).resolve().parents[3] / "data" / "cpt"
 SUMMARY_SOURCE = "CodeDesk plain-language summary (not the AMA CPT descriptor)"
 SUMMARY_VERSION = "CodeDesk 2026.1"
+MAX_DESCRIPTOR = 2_000  # the longest real descriptors are a few hundred characters
+MAX_FIELD = 100_000  # the csv module refuses a field beyond this, with the line it is on
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +174,9 @@ def read_licensed(path: Path, version: str = "",
                   progress: Callable[[int, int], None] | None = None) -> LicensedCpt:
     """Read a licensed CPT descriptor file: CSV or TSV with a header naming a code and a descriptor column."""
     raw = path.read_bytes()
+    if b"\x00" in raw:
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        raise CptFileError(path.name, line, "the line holds a NUL byte: this is not a text CSV or TSV file")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -180,7 +185,8 @@ def read_licensed(path: Path, version: str = "",
     if not lines:
         raise CptFileError(path.name, 1, "the file is empty")
     dialect = "excel-tab" if lines[0].count("\t") >= lines[0].count(",") else "excel"
-    reader = csv.reader(io.StringIO(text), dialect=dialect)
+    # strict: a quote left open is an error, not a field that swallows the rest of the file.
+    reader = csv.reader(io.StringIO(text), dialect=dialect, strict=True)
     header = [h.strip().lower() for h in next(reader)]
     code_col = next((header.index(h) for h in _CODE_HEADERS if h in header), None)
     text_col = next((header.index(h) for h in _TEXT_HEADERS if h in header), None)
@@ -189,25 +195,52 @@ def read_licensed(path: Path, version: str = "",
                                          f"(found: {', '.join(header) or 'nothing'})")
     descriptors: dict[str, str] = {}
     total = len(lines)
-    for row in reader:
-        line = reader.line_num
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) <= max(code_col, text_col):
-            raise CptFileError(path.name, line, "the row has fewer columns than the header")
-        code, descriptor = row[code_col].strip().upper(), " ".join(row[text_col].split())
-        if not (CPT_CODE.match(code) or CPT_MODIFIER.match(code)):
-            raise CptFileError(path.name, line, f"{code[:20]!r} is not a CPT code")
-        if not descriptor:
-            raise CptFileError(path.name, line, f"code {code} has no descriptor")
-        descriptors[code] = descriptor
-        if progress and line % 500 == 0:
-            progress(line, total)
+    limit = csv.field_size_limit()
+    csv.field_size_limit(MAX_FIELD)  # per reader call; restored below
+    try:
+        while True:
+            started = reader.line_num + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                raise CptFileError(path.name, started, _csv_reason(exc)) from None
+            line = reader.line_num
+            if line > started:
+                raise CptFileError(path.name, started, f"a quoted field opened here runs on to line {line}: "
+                                   "a quote is probably not closed")
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) <= max(code_col, text_col):
+                raise CptFileError(path.name, line, "the row has fewer columns than the header")
+            code, descriptor = row[code_col].strip().upper(), " ".join(row[text_col].split())
+            if not (CPT_CODE.match(code) or CPT_MODIFIER.match(code)):
+                raise CptFileError(path.name, line, f"{code[:20]!r} is not a CPT code")
+            if not descriptor:
+                raise CptFileError(path.name, line, f"code {code} has no descriptor")
+            if len(descriptor) > MAX_DESCRIPTOR:
+                raise CptFileError(path.name, line, f"the descriptor of {code} has {len(descriptor):,} "
+                                   f"characters; a CPT descriptor is under {MAX_DESCRIPTOR:,}")
+            descriptors[code] = descriptor
+            if progress and line % 500 == 0:
+                progress(line, total)
+    finally:
+        csv.field_size_limit(limit)
     if not descriptors:
         raise CptFileError(path.name, 2, "the file holds no codes")
     if progress:
         progress(total, total)
     return LicensedCpt(descriptors, version or _version_from_name(path.name), f"Licensed CPT file ({path.name})")
+
+
+def _csv_reason(exc: csv.Error) -> str:
+    message = str(exc)
+    if "field larger" in message:
+        return f"a field is larger than {MAX_FIELD:,} characters: this is not a descriptor file"
+    if "end of data" in message or "EOF" in message:
+        return "a quote opened on this line is never closed"
+    return "the line is not valid CSV/TSV (a stray quote?)"
 
 
 def _version_from_name(name: str) -> str:

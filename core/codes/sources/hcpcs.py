@@ -336,16 +336,22 @@ _ADDED = _span(269, 8)
 _ACTION_EFFECTIVE = _span(277, 8)
 _TERMINATED = _span(285, 8)
 _ACTION_CODE = _span(293, 1)
+_LAST_COLUMN = 293  # every CMS first line fills the action code, so none ends before it
 
 
 def _read_text(path: Path, assembler: _Assembler, progress: ProgressCallback | None) -> None:
     # Split on line ends only: str.splitlines would also break at 0x85, a character in latin-1 text.
     raw = path.read_bytes().replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    if b"\x00" in raw:
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        raise HcpcsFileError(str(path), line, "the line holds a NUL byte: this is not a CMS text file")
     lines = raw.decode("latin-1").split("\n")
+    ended = not lines or not lines[-1].strip()  # a download that stopped leaves a last line unended
     if lines and not lines[-1]:
         lines.pop()  # the final line end does not start another line
     total = len(lines)
     started = False
+    last_record = max((n for n, t in enumerate(lines, start=1) if t.strip()), default=0)
     for number, text in enumerate(lines, start=1):
         if progress is not None and number % _PROGRESS_EVERY == 0:
             progress(number, total)
@@ -360,6 +366,13 @@ def _read_text(path: Path, assembler: _Assembler, progress: ProgressCallback | N
             raise HcpcsFileError(
                 str(path), number, f"line has {len(text)} characters; a record has {_RECORD_WIDTH}"
             )
+        if number == last_record and not ended:
+            raise HcpcsFileError(str(path), number, "the file ends in the middle of a record (its last line "
+                                 "has no line end): the download may have stopped early")
+        if len(text) > _RECORD_ID.start and text[_RECORD_ID] in _FIRST_LINE_IDS and len(text) < _LAST_COLUMN:
+            raise HcpcsFileError(str(path), number, f"the record is cut short: it ends at column {len(text)}, "
+                                 f"and every first line of a record runs to column {_LAST_COLUMN} (the action "
+                                 "code); the file may be truncated")
         assembler.add(_split_line(number, text))
     if progress is not None:
         progress(total, total)

@@ -101,3 +101,19 @@ def test_the_events_url_answers_slacks_challenge(rig: SlackRig) -> None:
     answer = rig.client.event({"token": "legacy", "challenge": challenge, "type": "url_verification"})
     assert answer.status == 200
     assert answer.json() == {"challenge": challenge}
+
+
+def test_sqlite_replicas_share_used_signatures(sqlite_url: str) -> None:
+    """Two processes (two engines) on one SQLite file: a signature one has seen is refused by the other."""
+    from adapters.slack.seen import signature_memory
+    from core import db
+
+    first, second = db.make_engine(sqlite_url), db.make_engine(sqlite_url)
+    try:
+        one, other = signature_memory(first), signature_memory(second)
+        assert one.first_time("sig:1700000000:v0=abc")
+        assert not other.first_time("sig:1700000000:v0=abc")
+        assert other.first_time("sig:1700000000:v0=def") and not one.first_time("sig:1700000000:v0=def")
+    finally:
+        first.dispose()
+        second.dispose()

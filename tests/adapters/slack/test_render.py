@@ -112,3 +112,12 @@ def test_a_form_becomes_a_modal_and_its_answers_come_back_by_field_name() -> Non
         "note": {"note": {"type": "plain_text_input", "value": None}}}})
     assert form_answers(submitted) == {"name": "Dana", "email": "d@example.org", "terms": "no", "note": ""}
     assert form_metadata(submitted) == ("register_submit", "C0GENERAL")
+
+
+def test_escaping_keeps_channel_links_but_never_pings_or_masked_links() -> None:
+    from adapters.slack.render import escape
+
+    assert escape("go to <#C0EXPERTS>") == "go to <#C0EXPERTS>"
+    assert escape("<!channel> <!here> <@U123> <https://evil|click>") == (
+        "&lt;!channel&gt; &lt;!here&gt; &lt;@U123&gt; &lt;https://evil|click&gt;")
+    assert escape("<#C0EXPERTS|x> <#not-a-channel>") == "&lt;#C0EXPERTS|x&gt; &lt;#not-a-channel&gt;"

@@ -1,4 +1,4 @@
-"""`codedesk search` and the bench's query-set reader, run in-process against a home of the test's own."""
+"""`codedesk search`, run in-process against a home of the test's own."""
 
 import json
 from pathlib import Path
@@ -6,8 +6,6 @@ from pathlib import Path
 import pytest
 
 from bots.cli import main
-from bots.commands.search import DevQuery, read_dev_set, score
-from core.codes.record import System
 
 pytestmark = pytest.mark.usefixtures("local_home")
 
@@ -41,14 +39,3 @@ def test_batch_prints_one_json_line_per_query(tmp_path: Path, capsys: pytest.Cap
 def test_a_bad_query_is_an_error_with_a_hint(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["search", "?!?"]) == 2
     assert "no letters or digits" in capsys.readouterr().err
-
-
-def test_the_bench_reads_query_sets_and_scores_prefixes(tmp_path: Path) -> None:
-    path = tmp_path / "set.tsv"
-    path.write_text("# a comment\nquery\tsystem\taccepted\nsugar\ticd10cm\tE11.9, E11.6*\nstick\tall\tA0001\n",
-                    encoding="utf-8")
-    queries = read_dev_set(path)
-    assert queries == [DevQuery("sugar", System.ICD10CM, ("E119", "E116*")), DevQuery("stick", None, ("A0001",))]
-    assert queries[0].accepts("E11.65") and not queries[0].accepts("E11.8")
-    result = score(queries, [["E11.8", "E11.65"], ["X"]], [1.0, 3.0])
-    assert (result.recall1, result.recall5, result.mrr) == (0.0, 0.5, 0.25)

@@ -14,6 +14,7 @@ import time_machine
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.db import transaction
+from core.jobs.addresses import AddressPolicy
 from core.jobs.feature import JobsFeature
 from core.jobs.feeds import FeedImporter, board_feeds
 from core.jobs.postings import Board, live_postings
@@ -22,6 +23,7 @@ from tests.core.jobs.conftest import RecordingPoster, actor, command, utc
 
 FEEDS = Path(__file__).parent / "feeds"
 BOSS = actor("boss", "T1", admin=True)
+LOCAL = AddressPolicy.allowing(["127.0.0.1"])  # the test server; real feeds must be public
 TYPES = {".xml": "application/rss+xml", ".json": "application/feed+json"}
 
 
@@ -102,9 +104,9 @@ def board(sessions: sessionmaker[Session], workspace: str = "T1"):  # type: igno
 
 def test_rss_entries_become_postings_with_their_fields(sessions, server) -> None:  # type: ignore[no-untyped-def]
     server.routes["/rss"] = "rss.xml"
-    feature, poster = JobsFeature(sessions), RecordingPoster()
+    feature, poster = JobsFeature(sessions, feed_policy=LOCAL), RecordingPoster()
     add(feature, server.url("/rss"))
-    [run] = FeedImporter(sessions, {"slack": poster}).run()
+    [run] = FeedImporter(sessions, {"slack": poster}, policy=LOCAL).run()
     assert (run.imported, run.skipped, run.error) == (2, 1, "")
     jobs = board(sessions)
     remote = jobs["https://careers.midwest.example/jobs/101"]
@@ -126,10 +128,10 @@ def test_rss_entries_become_postings_with_their_fields(sessions, server) -> None
 
 def test_atom_and_json_feed(sessions, server) -> None:  # type: ignore[no-untyped-def]
     server.routes.update({"/atom": "atom.xml", "/json": "jobs.json"})
-    feature = JobsFeature(sessions)
+    feature = JobsFeature(sessions, feed_policy=LOCAL)
     add(feature, server.url("/atom"))
     add(feature, server.url("/json"))
-    runs = FeedImporter(sessions, {"slack": RecordingPoster()}).run()
+    runs = FeedImporter(sessions, {"slack": RecordingPoster()}, policy=LOCAL).run()
     assert [(r.imported, r.skipped) for r in runs] == [(1, 0), (1, 1)]  # the ftp:// link is skipped
     jobs = board(sessions)
     hybrid = jobs["https://gulf.example/jobs/7"]
@@ -144,9 +146,9 @@ def test_atom_and_json_feed(sessions, server) -> None:  # type: ignore[no-untype
 @pytest.mark.parametrize("etags", [True, False], ids=["etag", "last-modified"])
 def test_conditional_requests_and_304(sessions, server, etags: bool) -> None:  # type: ignore[no-untyped-def]
     server.routes["/rss"], server.etags = "rss.xml", etags
-    feature = JobsFeature(sessions)
+    feature = JobsFeature(sessions, feed_policy=LOCAL)
     add(feature, server.url("/rss"))
-    importer = FeedImporter(sessions, {"slack": RecordingPoster()})
+    importer = FeedImporter(sessions, {"slack": RecordingPoster()}, policy=LOCAL)
     assert importer.run()[0].imported == 2
     second = importer.run()[0]
     assert second.not_modified and second.imported == 0
@@ -160,9 +162,9 @@ def test_conditional_requests_and_304(sessions, server, etags: bool) -> None:  #
 def test_never_duplicates_by_entry_id_or_link(sessions, server) -> None:  # type: ignore[no-untyped-def]
     server.routes.update({"/rss": "rss.xml", "/dup": "duplicate.xml"})
     server.etags = False
-    feature = JobsFeature(sessions)
+    feature = JobsFeature(sessions, feed_policy=LOCAL)
     add(feature, server.url("/rss"))
-    importer = FeedImporter(sessions, {"slack": RecordingPoster()})
+    importer = FeedImporter(sessions, {"slack": RecordingPoster()}, policy=LOCAL)
     importer.run()
     with transaction(sessions) as session:  # forget the validators: the server sends the whole feed again
         for feed in board_feeds(session, Board("slack", "T1")):
@@ -178,9 +180,9 @@ def test_never_duplicates_by_entry_id_or_link(sessions, server) -> None:  # type
 
 def test_broken_feed_is_reported_once_to_the_admin_who_added_it(sessions, server) -> None:  # type: ignore[no-untyped-def]
     server.routes["/feed"] = "broken.xml"
-    feature, poster = JobsFeature(sessions), RecordingPoster()
+    feature, poster = JobsFeature(sessions, feed_policy=LOCAL), RecordingPoster()
     add(feature, server.url("/feed"))
-    importer = FeedImporter(sessions, {"slack": poster})
+    importer = FeedImporter(sessions, {"slack": poster}, policy=LOCAL)
     first = importer.run()[0]
     assert "not well-formed XML" in first.error and first.reported
     assert [(ws, user) for ws, user, _ in poster.notices] == [("T1", "boss")]
@@ -198,12 +200,12 @@ def test_broken_feed_is_reported_once_to_the_admin_who_added_it(sessions, server
 
 def test_other_failures_have_plain_reasons(sessions, server) -> None:  # type: ignore[no-untyped-def]
     server.routes.update({"/nf": "not-a-feed.json", "/moved": "redirect:ftp://127.0.0.1/feed.xml"})
-    feature = JobsFeature(sessions)
+    feature = JobsFeature(sessions, feed_policy=LOCAL)
     add(feature, server.url("/nf"))
     add(feature, server.url("/missing"))
     add(feature, "http://127.0.0.1:9/closed")
     add(feature, server.url("/moved"))
-    runs = FeedImporter(sessions, {"slack": RecordingPoster()}).run()
+    runs = FeedImporter(sessions, {"slack": RecordingPoster()}, policy=LOCAL).run()
     assert [r.error for r in runs] == ["the JSON document is not a JSON Feed (no jsonfeed.org version)",
                                       "the server answered HTTP 404",
                                       "could not connect (ConnectionRefusedError)",
@@ -212,13 +214,13 @@ def test_other_failures_have_plain_reasons(sessions, server) -> None:  # type: i
 
 def test_feeds_belong_to_one_workspace_and_admins(sessions, server) -> None:  # type: ignore[no-untyped-def]
     server.routes["/rss"] = "rss.xml"
-    feature = JobsFeature(sessions)
+    feature = JobsFeature(sessions, feed_policy=LOCAL)
     refused = feature.jobs(command(actor("ana", "T1"), f"feed add {server.url('/rss')}"))
     assert refused.error is ErrorKind.FORBIDDEN
     assert feature.jobs(command(BOSS, "feed add ftp://x")).error is ErrorKind.BAD_INPUT
     add(feature, server.url("/rss"))
     assert feature.jobs(command(BOSS, f"feed add {server.url('/rss')}")).error is ErrorKind.BAD_INPUT
-    FeedImporter(sessions, {"slack": RecordingPoster()}).run()
+    FeedImporter(sessions, {"slack": RecordingPoster()}, policy=LOCAL).run()
     assert len(board(sessions, "T1")) == 2 and board(sessions, "T2") == {}
     other = actor("zed", "T2", admin=True)
     assert feature.jobs(command(other, "feed list")).title == "No job feeds yet"

@@ -1,4 +1,4 @@
-"""`codedesk bench digest --platform slack --poster bots.digest_bench_slack:poster`: digests go through
+"""`codedesk bench digest --platform slack --poster bench.digest_slack:poster`: digests go through
 the real SlackPoster (slack_sdk WebClient) to the fake Slack Web API on loopback."""
 
 from __future__ import annotations
@@ -8,17 +8,13 @@ import threading
 from slack_sdk import WebClient
 
 from adapters.slack.poster import SlackPoster
+from tests.fakes.slack_api import FakeSlack
 
 
 class FakeSlackBenchPoster(SlackPoster):
     """A SlackPoster whose workspaces all talk to a fake Slack started for the benchmark."""
 
     def __init__(self) -> None:
-        from bots.commands.bench import source_checkout_on_path
-
-        source_checkout_on_path()
-        from tests.fakes.slack_api import FakeSlack  # a source checkout only, like `bench slack`
-
         self.fake = FakeSlack().start()
         self._clients: dict[str, WebClient] = {}
         self._lock = threading.Lock()

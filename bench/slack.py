@@ -1,14 +1,16 @@
-"""`codedesk bench slack`: the HTTP app in its own process on loopback, the fake Slack Web API, and
-many concurrent clients sending signed slash commands. Prints throughput, latency and errors, then
-checks the view counters the answers report."""
+"""`codedesk bench slack` (or `python -m bench.slack`): the HTTP app in its own process on loopback,
+the fake Slack Web API, and many concurrent clients sending signed slash commands. Prints throughput,
+latency and errors, then checks the view counters the answers report."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import os
 import re
+import signal
 import socket
 import statistics
 import subprocess
@@ -16,17 +18,21 @@ import sys
 import tempfile
 import time
 import urllib.request
+import uuid
 from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
 from slack_sdk.signature import SignatureVerifier
-from sqlalchemy import select
+from sqlalchemy import select, text
 
-from bots.app import Services
+from bots.app import Services, services_from_env
+from bots.cli import parser
 from core.accounts.tables import ViewCounter
 from core.db import make_engine
+from tests.fakes.slack_api import FakeSlack
 
 SECRET = "bench-signing-secret"
 TEAM = "T0BENCH"
@@ -37,6 +43,7 @@ WARM_UP = 200
 BENCH_VIEWS = 1_000_000
 TARGET_RATE = 300
 TARGET_P99_MS = 100.0
+SCALE_TARGET = 1.6  # 2 workers on a 2-core machine vs 1
 _VIEWS_LEFT = re.compile(r"(\d+) code views? left")
 
 
@@ -48,55 +55,124 @@ class Tally:
     cards: int = 0
 
 
-def run_bench(services: Services, clients: int = 50, requests: int = 3000) -> int:
-    from bots.commands.bench import source_checkout_on_path
+@dataclass
+class Run:
+    workers: int
+    paced: Tally
+    saturated: Tally
+    paced_s: float
+    saturated_s: float
+    views: str
+    errors: dict[str, int]
+    cpu_seconds: float  # the server's CPU during the as-fast-as-possible run
 
-    try:
-        source_checkout_on_path()
-        from tests.fakes.slack_api import FakeSlack
-    except ImportError:
-        print("The benchmark needs the fake Slack in tests/fakes/: run it from a source checkout.",
-              file=sys.stderr)
-        return 2
-    with tempfile.TemporaryDirectory(prefix="codedesk-bench-") as tmp, FakeSlack() as fake:
+    @property
+    def rate(self) -> float:
+        return len(self.saturated.latencies) / self.saturated_s if self.saturated_s else 0.0
+
+
+def run_bench(services: Services, clients: int = 50, requests: int = 3000, workers: Sequence[int] = (1,),
+              database_url: str = "") -> int:
+    runs = [_one_server(services, clients, requests, n, database_url) for n in workers]
+    if any(run is None for run in runs):
+        return 1
+    done = [run for run in runs if run is not None]
+    print(f"slack bench: {requests} signed commands per run (/cpt, /codesearch, /icd10), {clients} concurrent "
+          f"clients, gunicorn (gthread) in its own process, {'PostgreSQL' if database_url else 'SQLite'}, "
+          f"{os.cpu_count()} cores, load average "
+          f"{os.getloadavg()[0]:.1f}")
+    for run in done:
+        print(f"workers {run.workers}:")
+        _report(f"paced at {TARGET_RATE}/s", run.paced, requests, run.paced_s)
+        _report("as fast as possible", run.saturated, requests, run.saturated_s)
+        per = run.cpu_seconds / max(1, len(run.saturated.latencies)) * 1000
+        print(f"    server CPU: {per:.2f} ms per command, {run.cpu_seconds / run.saturated_s:.2f} cores busy "
+              f"of {min(run.workers, os.cpu_count() or 1)} it could use")
+        print("    " + run.views)
+    if len(done) > 1:
+        base = done[0]
+        print("side by side:  " + " | ".join(
+            f"{r.workers} worker{'s' if r.workers != 1 else ''}: {r.rate:.0f} commands/s, "
+            f"p99 at {TARGET_RATE}/s {_pct(r.paced.latencies, 0.99):.1f} ms" for r in done))
+        for run in done[1:]:
+            scale = run.rate / base.rate if base.rate else 0.0
+            print(f"  {run.workers} workers / {base.workers}: {scale:.2f}x commands/s "
+                  f"(target >= {SCALE_TARGET}x: {'met' if scale >= SCALE_TARGET else 'NOT met'})")
+    errors = sum(sum(run.errors.values()) for run in done)
+    exact = all(run.views.startswith("view counters: exact") for run in done)
+    return 0 if not errors and exact else 1
+
+
+def _one_server(services: Services, clients: int, requests: int, workers: int, database_url: str) -> Run | None:
+    with tempfile.TemporaryDirectory(prefix="codedesk-bench-") as tmp, FakeSlack() as fake, \
+            _fresh_database(database_url, Path(tmp)) as database:
         port = _free_port()
-        database = f"sqlite:///{Path(tmp) / 'bench.db'}"
-        env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PROMETHEUS_"))}
         env.update(SLACK_SIGNING_SECRET=SECRET, SLACK_BOT_TOKEN=f"xoxb-{TEAM}-bench",
                    SLACK_API_URL=fake.api_url, DATABASE_URL=database,
                    # Limits high enough that every /cpt and /icd10 is a counted card view: the write path.
                    CODEDESK_GUEST_VIEWS=str(BENCH_VIEWS), CODEDESK_REGISTERED_VIEWS=str(BENCH_VIEWS),
                    CODEDESK_HOME=str(services.settings.home.resolve()),
-                   CODEDESK_CACHE_DIR=str(services.settings.cache_dir.resolve()), CODEDESK_LOG_LEVEL="ERROR")
+                   CODEDESK_CACHE_DIR=str(services.settings.cache_dir.resolve()), CODEDESK_LOG_LEVEL="ERROR",
+                   PROMETHEUS_MULTIPROC_DIR=str(Path(tmp) / "metrics"))
         server = subprocess.Popen([sys.executable, "-m", "bots.cli", "run", "slack", "--http", "--host",
-                                   "127.0.0.1", "--port", str(port)], env=env, cwd=os.getcwd())
+                                   "127.0.0.1", "--port", str(port), "--workers", str(workers)], env=env,
+                                  cwd=os.getcwd())
         warm, paced, saturated = Tally(), Tally(), Tally()
         try:
             if not _wait_healthy(port, server):
                 print("The Slack app did not start.", file=sys.stderr)
-                return 1
-            asyncio.run(_fire(port, clients, WARM_UP, warm, "warm"))
+                return None
+            asyncio.run(_fire(port, clients, WARM_UP * workers, warm, "warm"))
             paced_s = asyncio.run(_fire(port, clients, requests, paced, "paced", rate=TARGET_RATE))
+            cpu_before = _tree_cpu_seconds(server.pid)
             saturated_s = asyncio.run(_fire(port, clients, requests, saturated, "full"))
+            cpu = _tree_cpu_seconds(server.pid) - cpu_before
         finally:
-            server.terminate()
-            server.wait(10)
+            server.send_signal(signal.SIGTERM)
+            server.wait(60)
         counters = _stored_counters(database)
-    print(f"slack bench: {requests} signed commands per run (/cpt, /codesearch, /icd10), "
-          f"{clients} concurrent clients, HTTP app in its own process, SQLite")
-    _report(f"paced at {TARGET_RATE}/s", paced, requests, paced_s)
-    _report("as fast as possible", saturated, requests, saturated_s)
-    every = (warm, paced, saturated)
     errors: dict[str, int] = defaultdict(int)
-    for tally in every:
+    for tally in (warm, paced, saturated):
         for kind, count in tally.errors.items():
             errors[kind] += count
-    print("  " + _views_check(every, counters))
-    met = (not errors and _pct(paced.latencies, 0.99) <= TARGET_P99_MS
-           and len(saturated.latencies) / saturated_s >= TARGET_RATE)
-    print(f"  target (>= {TARGET_RATE} commands/s, p99 <= {TARGET_P99_MS} ms at {TARGET_RATE}/s, no errors): "
-          f"{'met' if met else 'NOT met'}")
-    return 0 if not errors else 1
+    return Run(workers, paced, saturated, paced_s, saturated_s, _views_check((warm, paced, saturated), counters),
+               dict(errors), cpu)
+
+
+@contextlib.contextmanager
+def _fresh_database(base_url: str, folder: Path) -> Iterator[str]:
+    """A new SQLite file, or a new schema of its own on the PostgreSQL server `base_url` names."""
+    if not base_url:
+        yield f"sqlite:///{folder / 'bench.db'}"
+        return
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(base_url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{base_url}{'&' if '?' in base_url else '?'}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def _tree_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of the server and its worker processes, from /proc: what the commands
+    cost, whatever share of the machine other processes took meanwhile."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(entry.name) == pid or int(fields[1]) == pid:
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
 
 
 def _stored_counters(database: str) -> dict[str, int]:
@@ -120,7 +196,7 @@ def _wait_healthy(port: int, server: subprocess.Popen[bytes], limit: float = 120
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline and server.poll() is None:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as answer:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as answer:
                 if answer.status == 200:
                     return True
         except OSError:
@@ -235,3 +311,18 @@ def _views_check(tallies: tuple[Tally, ...], counters: dict[str, int]) -> str:
         return f"view counters: NOT exact for {len(wrong)} user(s): cards shown and views stored differ"
     return (f"view counters: exact — {sum(shown.values()):,} cards shown = {sum(counters.values()):,} views "
             f"stored, across {len(shown)} users")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(["bench", "slack", *(sys.argv[1:] if argv is None else argv)])
+    try:
+        workers = [int(n) for n in str(args.workers).split(",") if n.strip()]
+    except ValueError:
+        print("--workers: worker counts separated by commas, e.g. 1,2", file=sys.stderr)
+        return 2
+    return run_bench(services_from_env(), clients=args.clients, requests=args.requests, workers=workers or [1],
+                     database_url=args.database_url)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,8 +1,8 @@
 """Consult: experts channel and ticket counter per workspace, consultants, tickets, monthly counters,
 reminder claims and the delivery outbox.
 
-Revision ID: 0008_consult
-Revises: 0005_one_head
+Revision ID: 0007_consult
+Revises: 0006_board_timezone
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_consult"
+revision = "0007_consult"
 down_revision = "0006_board_timezone"
 branch_labels = None
 depends_on = None

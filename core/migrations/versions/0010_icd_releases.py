@@ -1,7 +1,7 @@
 """Imported ICD-10-CM releases (codedesk import icd10cm): the rows and the history against the one before.
 
-Revision ID: 0009_icd_releases
-Revises: 0005_one_head
+Revision ID: 0010_icd_releases
+Revises: 0009_coverage
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_icd_releases"
-down_revision = "0007_coverage"
+revision = "0010_icd_releases"
+down_revision = "0009_coverage"
 branch_labels = None
 depends_on = None
 

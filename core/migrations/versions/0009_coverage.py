@@ -1,8 +1,8 @@
 """Medicare coverage: the MCD article export (articles, contractors, states, procedure and diagnosis
 codes, group sizes and written ranges).
 
-Revision ID: 0007_coverage
-Revises: 0005_one_head
+Revision ID: 0009_coverage
+Revises: 0008_edits
 """
 
 from __future__ import annotations
@@ -10,17 +10,13 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_coverage"
-down_revision = "0006_edits"
+revision = "0009_coverage"
+down_revision = "0008_edits"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    # A database stamped back to an older head (tests/core/migrations) may already hold these tables.
-    existing = set(sa.inspect(op.get_bind()).get_table_names())
-    if "coverage_articles" in existing:
-        return
     op.create_table(
         "coverage_articles",
         sa.Column("article_id", sa.Integer, primary_key=True, autoincrement=False),

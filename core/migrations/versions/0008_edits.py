@@ -1,8 +1,8 @@
 """Edits and fees: NCCI PTP, MUE, add-on edits, PFS RVUs and GPCIs by release; code-set releases
 for /changes; change watches and their queued notices.
 
-Revision ID: 0006_edits
-Revises: 0005_one_head
+Revision ID: 0008_edits
+Revises: 0007_consult
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_edits"
-down_revision = "0008_consult"
+revision = "0008_edits"
+down_revision = "0007_consult"
 branch_labels = None
 depends_on = None
 

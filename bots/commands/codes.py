@@ -21,6 +21,7 @@ from core.codes.cards import lookup_reply, newer_icd_release
 from core.codes.lookup import lookup
 from core.codes.record import CodeRecord, System
 from core.codes.sources import cpt
+from core.coverage import store as coverage_store
 from core.db import transaction
 from core.edits import releases as edit_releases
 from core.edits.changes import hcpcs_release_entries
@@ -215,4 +216,10 @@ def cmd_data(args: argparse.Namespace, services: Services) -> int:
     with services.sessions() as session:
         for release in edit_releases.loaded(session):
             print(f"{release.label:38} {release.row_count:>10,} rows  from {release.starts:%Y-%m-%d}")
+        export = coverage_store.export_info(session)
+    if export is None:
+        print(f"{'Medicare coverage':16} not loaded: `codedesk import coverage current_article.zip` (weekly)")
+    else:
+        print(f"{'Medicare coverage':16} {export.articles:,} articles, {export.code_rows:,} code rows  "
+              f"export of {export.exported or 'an unknown date'} ({export.source})")
     return 0

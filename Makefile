@@ -33,6 +33,10 @@ bench: data
 	$(BIN)/python -m bench.search
 	$(BIN)/python -m bench.slack --workers 1,2
 	$(BIN)/python -m bench.digest
+	$(BIN)/python -m bench.edits
+	$(BIN)/python -m bench.coverage
+	$(BIN)/python -m bench.assistant
+	$(BIN)/python -m bench.cases
 
 clean:
 	rm -rf $(VENV) var

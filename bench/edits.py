@@ -1,16 +1,23 @@
-"""`codedesk bench edits`: write a full-size NCCI PTP set (practitioner f1–f4 and outpatient
-hospital, about 4.5 million rows) in CMS's tab-delimited layout, import it, time pair lookups."""
+"""`codedesk bench edits` (or `python -m bench.edits`): write a full-size NCCI PTP set (practitioner
+f1–f4 and outpatient hospital, about 4.5 million rows) in CMS's tab-delimited layout, import it into a
+fresh database, time pair lookups."""
 
 from __future__ import annotations
 
+import argparse
 import random
 import statistics
+import sys
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bots.app import Services, services_from_env
+from bots.cli import parser
+from core import db
 from core.db import transaction
 from core.edits import ptp
 from core.edits.periods import Period
@@ -58,7 +65,7 @@ def write_set(folder: Path, rows: int, rng: random.Random, name: str, parts: int
     return paths
 
 
-def run(sessions: sessionmaker[Session], folder: Path, db_size: Callable[[], int], *, rows: int = 4_500_000,
+def measure(sessions: sessionmaker[Session], folder: Path, db_size: Callable[[], int], *, rows: int = 4_500_000,
         lookups: int = 2000, out: Callable[[str], None] = print) -> None:
     rng = random.Random(20261001)
     started = time.perf_counter()
@@ -94,3 +101,26 @@ def run(sessions: sessionmaker[Session], folder: Path, db_size: Callable[[], int
     p95 = timings[int(len(timings) * 0.95)] * 1000
     out(f"pair lookup: p50 {p50:.3f} ms, p95 {p95:.3f} ms over {len(timings):,} pairs")
     out(f"database size: {db_size() / 1e6:.0f} MB")
+
+
+def run(args: argparse.Namespace, services: Services) -> int:
+    with tempfile.TemporaryDirectory(prefix="codedesk-bench-edits-") as folder:
+        path = Path(folder) / "bench.db"
+        url = f"sqlite:///{path}"
+        db.upgrade(url)
+        engine = db.make_engine(url)
+        try:
+            measure(db.session_factory(engine), Path(folder),
+                    lambda: sum(p.stat().st_size for p in Path(folder).glob("bench.db*")), rows=args.rows)
+        finally:
+            engine.dispose()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(["bench", "edits", *(sys.argv[1:] if argv is None else argv)])
+    return run(args, services_from_env())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,15 +1,12 @@
-"""`codedesk bench cases`: Case2Code's exact-set accuracy, micro precision/recall/F1 and latency on the
-dev and held-out case sets, each beside the plain code search's top result per condition."""
+"""The options of `codedesk bench cases`: Case2Code's exact-set accuracy, micro precision/recall/F1 and
+latency on the dev and held-out case sets, each beside the plain code search's top result per condition
+(its code is bench/cases.py)."""
 
 from __future__ import annotations
 
 import argparse
-import os
-import sys
-import time
 from pathlib import Path
 
-from bots.app import Services
 from bots.commands import bench
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,7 +16,7 @@ READERS = ("negspacy", "trigger")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    b = bench.targets(sub).add_parser("cases", help="Case2Code code sets vs the plain search, dev and held-out")
+    b = bench.add_target(sub, "cases", "bench.cases", help="Case2Code code sets vs the plain search, dev and held-out")
     b.add_argument("--dev", type=Path, default=DEV_CASES, help=f"dev case set (default {DEV_CASES.name})")
     b.add_argument("--held-out", type=Path, default=HELD_OUT_CASES,
                    help=f"held-out case set, never tuned on (default {HELD_OUT_CASES.name})")
@@ -27,50 +24,3 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="negation/uncertainty reader: negspacy (the library, default) or trigger (hand-written)")
     b.add_argument("--no-baseline", action="store_true", help="skip the plain-search baseline")
     b.add_argument("--misses", action="store_true", help="list the cases whose code set differs")
-    b.set_defaults(func=cmd_bench_cases)
-
-
-def cmd_bench_cases(args: argparse.Namespace, services: Services) -> int:
-    from core.assistant.case2code.coder import CaseCoder
-    from core.assistant.case2code.context import make_reader
-    from core.assistant.case2code.eval import HEADER, CaseSetError, score_cases
-    from core.assistant.case2code.lexicon import Lexicon
-
-    for path in (args.dev, args.held_out):
-        if not path.exists():
-            print(f"error: {path} does not exist", file=sys.stderr)
-            return 2
-    services.upgrade()
-    catalog = services.catalog
-    started = time.perf_counter()
-    coder = CaseCoder(Lexicon.load(), make_reader(args.context))
-    engine = None if args.no_baseline else services.search_engine
-    start_up = time.perf_counter() - started
-    results = []
-    try:
-        for label, path in (("dev", args.dev), ("held-out", args.held_out)):
-            ours, per_condition = score_cases(catalog, path, engine, coder)
-            whole = score_cases(catalog, path, engine, coder, whole_text=True)[1] if engine is not None else None
-            results.append((label, path, ours, [b for b in (per_condition, whole) if b is not None]))
-    except CaseSetError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    source = coder.propose(catalog, "hypertension").sources[0]
-    print(f"Case2Code on {source}; context reader: {args.context}; start-up (lexicon, search index) {start_up:.2f} s; "
-          f"ms per case after a warm-up case; load average {os.getloadavg()[0]:.1f}")
-    for label, path, ours, baselines in results:
-        print(f"{label}: {path.name}")
-        print(HEADER)
-        print(ours.line())
-        for baseline in baselines:
-            print(baseline.line())
-        if args.misses:
-            for miss in ours.misses:
-                print(f"  line {miss.case.line}: {miss.case.text!r}: expected {' '.join(sorted(miss.case.codes))}"
-                      f"; proposed {' '.join(sorted(miss.proposed)) or '(none)'}")
-    checks = []
-    for label, _, ours, _ in results:
-        checks += [(f"{label} exact-set >= 0.90", ours.exact >= 0.90), (f"{label} F1 >= 0.95", ours.f1 >= 0.95),
-                   (f"{label} p95 <= 20 ms", ours.p95_ms <= 20.0)]
-    print("Targets: " + "; ".join(f"{name} {'met' if ok else 'NOT met'}" for name, ok in checks))
-    return 0

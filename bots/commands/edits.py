@@ -1,10 +1,10 @@
-"""`codedesk import ncci|mue|aoc|rvu|gpci` and `codedesk bench edits`: CMS edit and fee data."""
+"""`codedesk import ncci|mue|aoc|rvu|gpci` (CMS edit and fee data), and the options of `codedesk bench edits`
+(its code is bench/edits.py)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -37,9 +37,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         p.add_argument("--quarter", default="", help="the quarter (2026Q4) or year (2026) the file is for "
                        "(default: from the file name)")
         p.set_defaults(func=cmd_import_edits)
-    p = bench.targets(sub).add_parser("edits", help="import a full-size NCCI PTP set and time pair lookups")
+    p = bench.add_target(sub, "edits", "bench.edits", help="import a full-size NCCI PTP set and time pair lookups")
     p.add_argument("--rows", type=int, default=4_500_000, help="PTP rows to generate (default 4.5 million)")
-    p.set_defaults(func=cmd_bench_edits)
 
 
 def _progress(label: str) -> Callable[[int, int], None] | None:
@@ -77,20 +76,3 @@ def cmd_import_edits(args: argparse.Namespace, services: Services) -> int:
         print(f"{done.notices} watching channel{'s' if done.notices != 1 else ''} will be told of the changes.")
     return 0
 
-
-def cmd_bench_edits(args: argparse.Namespace, services: Services) -> int:
-    from bots import edits_bench
-    from core import db
-
-    with tempfile.TemporaryDirectory(prefix="codedesk-bench-edits-") as folder:
-        path = Path(folder) / "bench.db"
-        url = f"sqlite:///{path}"
-        db.upgrade(url)
-        engine = db.make_engine(url)
-        try:
-            edits_bench.run(db.session_factory(engine), Path(folder),
-                            lambda: sum(p.stat().st_size for p in Path(folder).glob("bench.db*")),
-                            rows=args.rows)
-        finally:
-            engine.dispose()
-    return 0

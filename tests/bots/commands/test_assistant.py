@@ -1,10 +1,12 @@
-"""`codedesk ask` and `codedesk bench assistant`, run in-process against a home of the test's own."""
+"""`codedesk ask` and `codedesk bench assistant` (bench/assistant.py), run in-process against a home of the
+test's own."""
 
 import json
 from pathlib import Path
 
 import pytest
 
+from bench.assistant import main as bench_main
 from bots.cli import main
 from core.assistant.eval import DEV_QUESTIONS, HOLDOUT_QUESTIONS, QuestionFileError, read_questions
 
@@ -49,8 +51,7 @@ def test_bench_prints_dev_and_held_out_scores(tmp_path: Path, capsys: pytest.Cap
     dev.write_text("# dev\nwhat is E11.9\tlookup\ticd10cm:E11.9\tE11.9|ICD-10-CM\n"
                    "modifier 24 vs 25\tmodifier\tmodifier:24 modifier:25\t24|25\n", encoding="utf-8")
     holdout.write_text("thanks!\tsmalltalk\t\t\ntell me a joke\tsearch\t\tI don't know\n", encoding="utf-8")
-    assert main(["bench", "assistant", "--dev", str(dev), "--holdout", str(holdout),
-                 "--hcpcs", str(tmp_path / "none.txt")]) == 0
+    assert bench_main(["--dev", str(dev), "--holdout", str(holdout), "--hcpcs", str(tmp_path / "none.txt")]) == 0
     out = capsys.readouterr().out
     assert "dev       n=2    intent 1.000  entity F1 1.000" in out
     assert "held-out  n=2    intent 0.500" in out and "facts held 1.000" in out

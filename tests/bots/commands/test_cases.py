@@ -1,4 +1,4 @@
-"""`codedesk bench cases` prints dev and held-out scores separately, with the targets."""
+"""`codedesk bench cases` (bench/cases.py) prints dev and held-out scores separately, with the targets."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bots.cli import main
+from bench.cases import main
 
 pytestmark = pytest.mark.usefixtures("local_home")
 
@@ -18,8 +18,7 @@ def test_bench_cases_prints_dev_and_held_out(tmp_path: Path, capsys: pytest.Capt
     held_out = tmp_path / "held.tsv"
     held_out.write_text("Right knee osteoarthritis\toutpatient\tM17.11\tlaterality\n"
                         "Knee pain\toutpatient\tM25.561\tlaterality\n", encoding="utf-8")
-    assert main(["bench", "cases", "--dev", str(dev), "--held-out", str(held_out), "--no-baseline",
-                 "--misses"]) == 0
+    assert main(["--dev", str(dev), "--held-out", str(held_out), "--no-baseline", "--misses"]) == 0
     out = capsys.readouterr().out
     assert "dev: dev.tsv" in out and "held-out: held.tsv" in out
     assert "Case2Code (negspacy)             2     1.000" in out
@@ -30,10 +29,9 @@ def test_bench_cases_prints_dev_and_held_out(tmp_path: Path, capsys: pytest.Capt
 
 def test_bench_cases_with_the_hand_written_reader_and_a_missing_file(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["bench", "cases", "--dev", str(tmp_path / "absent.tsv"), "--no-baseline"]) == 2
+    assert main(["--dev", str(tmp_path / "absent.tsv"), "--no-baseline"]) == 2
     assert "does not exist" in capsys.readouterr().err
     dev = tmp_path / "dev.tsv"
     dev.write_text("No fever. Cough.\toutpatient\tR05.9\tnegation\n", encoding="utf-8")
-    assert main(["bench", "cases", "--dev", str(dev), "--held-out", str(dev), "--no-baseline",
-                 "--context", "trigger"]) == 0
+    assert main(["--dev", str(dev), "--held-out", str(dev), "--no-baseline", "--context", "trigger"]) == 0
     assert "Case2Code (trigger)" in capsys.readouterr().out

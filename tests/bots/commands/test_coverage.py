@@ -44,3 +44,14 @@ def test_import_then_a_damaged_export_is_refused_and_the_old_one_stays(
 def test_a_missing_file_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["import", "coverage", str(tmp_path / "nope.zip")]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_bench_coverage_prints_import_and_question_lines(capsys: pytest.CaptureFixture[str]) -> None:
+    from bench.coverage import main as bench_main
+
+    assert bench_main(["--articles", "20", "--covered", "2000", "--noncovered", "200", "--questions", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "generated current_article.zip" in out and "import: 20 articles" in out and "target <= 60 s" in out
+    for kind in ("listing", "diagnoses", "crosswalk"):
+        assert f"question {kind:10} p50 " in out and "over 4 (target <= 5 ms)" in out
+    assert "machine load average while measuring" in out

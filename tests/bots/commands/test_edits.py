@@ -1,4 +1,4 @@
-"""`codedesk import ncci|mue|aoc|rvu|gpci` and `codedesk bench edits`, run in-process."""
+"""`codedesk import ncci|mue|aoc|rvu|gpci` and `codedesk bench edits` (bench/edits.py), run in-process."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.edits import main as bench_main
 from bots.cli import main
 from tests.core.edits import cms_files
 
@@ -43,7 +44,7 @@ def test_a_damaged_file_is_refused_with_its_line(tmp_path: Path, capsys: pytest.
 
 
 def test_bench_edits_prints_import_and_lookup_numbers(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["bench", "edits", "--rows", "20000"]) == 0
+    assert bench_main(["--rows", "20000"]) == 0
     out = capsys.readouterr().out
     assert "import: " in out and " rows/s)" in out
     assert "pair lookup: p50 " in out and "p95 " in out and "database size: " in out

@@ -259,6 +259,7 @@ class CoverageFeature:
         if not question.procedure and catalog.title(System.ICD10CM, question.code) is None:
             return error_reply(ErrorKind.BAD_INPUT, f"{question.code} is not in the ICD-10-CM code set.",
                                "Check the code with `/icd10 <code>`.")
+        read_as_diagnosis = False
         with transaction(self.sessions) as session:
             info = store.export_info(session)
             if info is None:
@@ -268,12 +269,15 @@ class CoverageFeature:
                 return refused
             if question.procedure:
                 found = store.articles_listing_procedure(session, question.code, question.narrowing)
-                if not found and question.also_diagnosis:  # "A0001"-like tokens read either way
-                    return self._crosswalk(CrosswalkQuestion(question.also_diagnosis, False, question.narrowing))
+                # "A0001"-like tokens read either way; asked again below, once this transaction is closed
+                # (a second transaction inside this one would wait on its own database lock).
+                read_as_diagnosis = not found and bool(question.also_diagnosis)
                 ranked = store.diagnosis_crosswalk(session, [a.article_id for a in found], CROSSWALK_LIMIT)
             else:
                 found = store.articles_covering_diagnosis(session, question.code, question.narrowing)
                 ranked = store.procedure_crosswalk(session, [a.article_id for a in found], CROSSWALK_LIMIT)
+        if read_as_diagnosis:
+            return self._crosswalk(CrosswalkQuestion(question.also_diagnosis, False, question.narrowing))
         narrowed = f" · {question.narrowing.describe}" if question.narrowing.words else ""
         if not found:
             what = "lists" if question.procedure else "lists as covered"

@@ -96,6 +96,13 @@ def test_crosswalk_both_ways(feature: CoverageFeature) -> None:
     assert "Unspecified atrial fibrillation" in reverse.subtitle
 
 
+def test_a_token_read_two_ways_falls_back_to_the_diagnosis_without_locking_itself(feature: CoverageFeature) -> None:
+    # J1100 is a HCPCS shape no article lists, and ICD-10-CM J11.00; the second reading used to be asked
+    # inside the first one's transaction, which on SQLite waited on its own lock ("database is locked").
+    reply = ask(feature, "crosswalk", "J1100")
+    assert reply.error is ErrorKind.NOT_FOUND and reply.title.startswith("No coverage article lists as covered J11.00")
+
+
 def test_bad_input_gets_a_clear_reply(feature: CoverageFeature) -> None:
     cases = {
         "": "Which procedure?",

@@ -11,6 +11,7 @@ import tempfile
 import time
 import zipfile
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from bots.app import Services, services_from_env
@@ -106,6 +107,14 @@ def _percentile(values: list[float], pct: float) -> float:
 
 
 def run(args: argparse.Namespace, services: Services) -> int:
+    # A database of its own: the bench must never replace the coverage export a team has loaded.
+    with tempfile.TemporaryDirectory(prefix="codedesk-bench-coverage-") as home:
+        own = Services(replace(services.settings, database_url=f"sqlite:///{Path(home) / 'bench.db'}",
+                               home=Path(home)))
+        return _measure(args, own)
+
+
+def _measure(args: argparse.Namespace, services: Services) -> int:
     services.upgrade()
     catalog = services.catalog
     icd_codes = [c for c in catalog.codes(System.ICD10CM)

@@ -53,6 +53,10 @@ def run_in_checkout(module: str, argv: Sequence[str], target: str, root: Path | 
 def argv_from(parser: argparse.ArgumentParser, args: argparse.Namespace) -> list[str]:
     """The command line that parses back to `args` under `parser` (options that differ from their
     defaults, then positionals), so a bench module sees exactly what was typed."""
+    def text(value: Any) -> str:
+        # The child runs from the checkout's root: a file named relative to where you typed must not move.
+        return str(value.resolve()) if isinstance(value, Path) else str(value)
+
     out: list[str] = []
     positionals: list[str] = []
     for action in parser._actions:
@@ -60,7 +64,7 @@ def argv_from(parser: argparse.ArgumentParser, args: argparse.Namespace) -> list
             continue
         value = getattr(args, action.dest, action.default)
         if not action.option_strings:
-            positionals.extend(str(v) for v in (value if isinstance(value, list) else [value]) if v is not None)
+            positionals.extend(text(v) for v in (value if isinstance(value, list) else [value]) if v is not None)
             continue
         if value == action.default or value is None:
             continue
@@ -68,9 +72,9 @@ def argv_from(parser: argparse.ArgumentParser, args: argparse.Namespace) -> list
         if isinstance(action, argparse._StoreTrueAction | argparse._StoreFalseAction):
             out.append(flag)
         elif isinstance(value, list):
-            out.extend([flag, *(str(v) for v in value)])
+            out.extend([flag, *(text(v) for v in value)])
         else:
-            out.extend([flag, str(value)])
+            out.extend([flag, text(value)])
     return out + positionals
 
 

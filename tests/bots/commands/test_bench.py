@@ -52,6 +52,18 @@ def test_options_reach_the_bench_module_as_typed() -> None:
     assert bench.argv_from(digest, args) == ["--subscriptions", "7", "--poster", "quiet"]
 
 
+def test_relative_files_reach_the_bench_module_as_absolute_paths(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    # The bench module runs from the checkout's root, not from where the command was typed.
+    monkeypatch.chdir(tmp_path)
+    top = cli.parser()
+    args = top.parse_args(["bench", "cases", "--dev", "my_cases.tsv"])
+    target = top._subparsers._group_actions[0].choices["bench"]  # type: ignore[union-attr]
+    cases = target.get_default("bench_targets").choices["cases"]
+    argv = bench.argv_from(cases, args)
+    assert argv[argv.index("--dev") + 1] == str(tmp_path / "my_cases.tsv")
+
+
 def test_codedesk_bench_runs_the_checkouts_module(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "PYTHONPATH")}
     env["CODEDESK_HOME"] = str(tmp_path)

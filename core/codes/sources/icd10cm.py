@@ -9,6 +9,7 @@ by package version, data release and build revision); later processes load only 
 
 from __future__ import annotations
 
+import os
 import pickle
 import re
 from datetime import date
@@ -140,7 +141,7 @@ def read_cache(path: Path) -> IcdData | None:
 
 def write_cache(path: Path, data: IcdData) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.name}.{id(data)}.tmp")
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.{id(data)}.tmp")
     plain = (data.version, [tuple(row) for row in data.rows], data.entry_count, data.leaf_entry_count,
              tuple(data.release) if data.release else None, data.source)
     with tmp.open("wb") as fh:

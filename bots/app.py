@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,7 +16,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from bots import logs
 from bots.config import CodeDeskSettings, environ
 from bots.config import load as load_config
-from bots.metrics import MeteredDesk, Metrics
 from core import db, logsafe
 from core.accounts.feature import AccountsFeature
 from core.accounts.policy import QuotaPolicy
@@ -44,6 +44,9 @@ from core.search.engine import SearchEngine
 from core.search.feature import CodeSearch
 from core.search.suggest import SearchSuggester
 from core.settings import Settings
+
+if TYPE_CHECKING:
+    from bots.metrics import Metrics
 
 
 @dataclass
@@ -156,6 +159,8 @@ class Services:
 
     @cached_property
     def metrics(self) -> Metrics:
+        from bots.metrics import Metrics  # prometheus-client: only for processes that serve or import
+
         return Metrics()
 
     @cached_property
@@ -168,6 +173,8 @@ class Services:
                          notes=self.guideline_notes)
 
     def desk(self) -> Desk:
+        from bots.metrics import MeteredDesk
+
         desk = MeteredDesk(self.features(), self.metrics,
                            suggester=SearchSuggester(lambda: self.catalog, self.code_search))
         # The assistant answers data questions with the Desk's own commands (/ncci, /mue, /rvu, ...);

@@ -15,7 +15,6 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from adapters.shell.poster import ShellPoster
 from bots.app import Services
 from bots.commands import bench
-from bots.metrics import MeteredDigestRunner
 from core.channels import ChannelPoster
 from core.consult.reminders import ConsultReminders
 from core.consult.schedule import ConsultRunner, add_consult_job
@@ -59,6 +58,8 @@ def replica_name() -> str:
 def start_scheduler(services: Services, posters: Mapping[str, ChannelPoster]) -> BackgroundScheduler:
     """Start the job board's scheduler for `codedesk run`: digests, feed import and expiry sweep, for
     the platforms in `posters` (each process posts only where it has a connection)."""
+    from bots.metrics import MeteredDigestRunner  # prometheus-client: only when the scheduler starts
+
     runner = MeteredDigestRunner(services.sessions, posters, replica=replica_name(), workers=4,
                                  metrics=services.metrics)
     importer = FeedImporter(services.sessions, posters, policy=services.config.feed_policy(),

@@ -7,6 +7,7 @@ project's summaries plus any licensed import, HCPCS from the imported CMS file i
 from __future__ import annotations
 
 import bisect
+import gc
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -213,6 +214,18 @@ class Catalog:
     @classmethod
     def load(cls, factory: sessionmaker[Session] | None, cache_dir: Path,
              cpt_data_dir: Path = cpt.DATA_DIR) -> Catalog:
+        # About 100,000 long-lived objects are made here: collection passes during the load would only
+        # walk them again and again (a third of a cold `codedesk lookup`).
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return cls._load(factory, cache_dir, cpt_data_dir)
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    @classmethod
+    def _load(cls, factory: sessionmaker[Session] | None, cache_dir: Path, cpt_data_dir: Path) -> Catalog:
         ranges = cpt.load_ranges(cpt_data_dir)
         records = cpt.summary_records(cpt_data_dir, ranges)
         hcpcs: list[CodeRecord] = []

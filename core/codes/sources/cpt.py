@@ -11,8 +11,7 @@ import csv
 import io
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.codes.record import CodeRecord, RecordKind, System
@@ -32,13 +31,21 @@ class CptRange:
     level: str  # "section" or "subsection"
     name: str
 
+    # Both ends as comparable keys, computed once: the catalog asks every range about every code at load.
+    low: tuple[str, str] = field(init=False, compare=False, repr=False)
+    high: tuple[str, str] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "low", _shape_key(self.start))
+        object.__setattr__(self, "high", _shape_key(self.end))
+
     def holds(self, code: str) -> bool:
         key = _shape_key(code)
-        return bool(key[0]) and self.bounds[0] <= key <= self.bounds[1]
+        return bool(key[0]) and self.low <= key <= self.high
 
     @property
     def bounds(self) -> tuple[tuple[str, str], tuple[str, str]]:
-        return _bounds(self.start, self.end)
+        return self.low, self.high
 
     @property
     def label(self) -> str:
@@ -108,11 +115,6 @@ def load_deleted(data_dir: Path = DATA_DIR) -> dict[tuple[System, str], DeletedC
     return out
 
 
-@lru_cache(maxsize=1024)
-def _bounds(start: str, end: str) -> tuple[tuple[str, str], tuple[str, str]]:
-    return _shape_key(start), _shape_key(end)
-
-
 def _shape_key(code: str) -> tuple[str, str]:
     """Codes compare only within their own CPT category: 3074F sits among F codes, never among 30000s."""
     category = cpt_category(code)
@@ -126,7 +128,7 @@ def ranges_holding(ranges: tuple[CptRange, ...], code: str) -> tuple[CptRange, .
     key = _shape_key(code)
     if not key[0]:
         return ()
-    found = [r for r in ranges if r.bounds[0] <= key <= r.bounds[1]]
+    found = [r for r in ranges if r.low <= key <= r.high]
     found.sort(key=lambda r: (r.level != "section", int(r.end[:4]) - int(r.start[:4])), reverse=False)
     return tuple(found)
 

@@ -56,6 +56,7 @@ class Command:
     usage: str = ""  # the example /help shows, e.g. "/cpt 99213"
     details: tuple[str, ...] = ()  # more lines for `/help <command>`
     listed: bool = True  # a platform slash command (False: reachable by alias only)
+    shareable: bool = False  # a last word `share` posts the answer to the channel (the Desk does it)
 
     def __post_init__(self) -> None:
         if not self.name or self.name != self.name.lower() or not self.name.replace("-", "").isalnum():

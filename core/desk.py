@@ -95,6 +95,10 @@ class Desk:
             if command is None:
                 return error_reply(ErrorKind.BAD_INPUT, f"/{request.command[:30]} is not a CodeDesk command.",
                                    "Type `/help` to see what CodeDesk can do.")
+            if command.shareable and request.asks_to_share:
+                # `/cpt 99213 share`: the handler sees the words without `share`; an error stays private.
+                answer = command.handler(replace(request, text=request.without_share()))
+                return answer if answer.is_error else answer.shared()
             return command.handler(request)
         if request.kind is RequestKind.MESSAGE:
             followed = self._thread_reply(request)

@@ -51,19 +51,19 @@ class CodesFeature:
                     self._by_system(System.CPT), Option.code(f"A CPT code such as {_CPT.example}, or words to search",
                                                              System.CPT.value),
                     usage=f"/cpt {_CPT.example}", details=(f"`/cpt {_CPT.example} share` posts the card to the channel",
-                                                 "`/cpt office visit` searches CPT")),
+                                                 "`/cpt office visit` searches CPT"), shareable=True),
             Command("icd10", "An ICD-10-CM card with notes, excludes and 7th characters",
                     self._by_system(System.ICD10CM),
                     Option.code(f"An ICD-10-CM code such as {_ICD.example}, or words", System.ICD10CM.value),
                     aliases=("icd",), usage=f"/icd10 {_ICD.example}",
                     details=(f"`/icd10 {_ICD.example} share` posts the card to the channel",
-                             "`/icd10 type 2 diabetes` searches ICD-10-CM")),
+                             "`/icd10 type 2 diabetes` searches ICD-10-CM"), shareable=True),
             Command("hcpcs", "A HCPCS Level II card", self._by_system(System.HCPCS),
                     Option.code(f"A HCPCS code such as {_HCPCS.example}, or words", System.HCPCS.value),
-                    usage=f"/hcpcs {_HCPCS.example}"),
+                    usage=f"/hcpcs {_HCPCS.example}", shareable=True),
             Command("code", "A card for any code: CPT, ICD-10-CM, HCPCS or a modifier", self._by_system(None),
                     Option.code("Any code, e.g. E11.9, 99213, J1885 or mod 25"), usage="/code mod 25",
-                    details=("Add `share` to post a card to the channel: `/code E11.9 share`",)),
+                    details=("Add `share` to post a card to the channel: `/code E11.9 share`",), shareable=True),
         )
 
     def actions(self) -> Mapping[str, Handler]:
@@ -74,7 +74,7 @@ class CodesFeature:
         return lambda request: self.code_command(request, system)
 
     def code_command(self, request: Request, system: System | None) -> Reply:
-        words, share = request.without_share(), request.asks_to_share
+        words = request.text.strip()
         if not words:
             label = f"/{request.command}"
             return error_reply(ErrorKind.BAD_INPUT, f"{label} needs a code or some words.",
@@ -98,7 +98,7 @@ class CodesFeature:
                     and ask.codes[0].isalpha() and _wordy(words)):
                 return self.searcher.search_reply(request, words, system)  # "hi", "ok": words, not modifiers
             reply = self.open_result(request.actor, result, ask.modifiers)
-        return reply.shared() if share and not reply.is_error else reply
+        return reply
 
     def open_result(self, actor: Actor, result: LookupResult, modifiers: Sequence[str] = ()) -> Reply:
         if not result.outcome.shows_card or result.record is None:

@@ -75,10 +75,10 @@ class CoverageFeature:
             Command("coverage", "Medicare coverage articles: which diagnoses support a procedure",
                     self.coverage, Option.text("args", "A procedure, then diagnoses: 93000 I48.91 state:FL",
                                                required=True),
-                    usage="/coverage 93000 I48.91", details=HELP),
+                    usage="/coverage 93000 I48.91", details=HELP, shareable=True),
             Command("crosswalk", "Diagnoses most often covered for a procedure, or procedures for a diagnosis",
                     self.crosswalk, Option.code("A CPT/HCPCS code (93000) or an ICD-10-CM code (I48.91)"),
-                    usage="/crosswalk 93000", details=HELP[3:]),
+                    usage="/crosswalk 93000", details=HELP[3:], shareable=True),
         )
 
     def actions(self) -> Mapping[str, Handler]:
@@ -86,13 +86,11 @@ class CoverageFeature:
 
     # --- /coverage ---------------------------------------------------------------------------------
     def coverage(self, request: Request) -> Reply:
-        text, share = request.without_share(), request.asks_to_share
         try:
-            question = parse_question(text)
+            question = parse_question(request.text)
         except QuestionError as exc:
             return error_reply(ErrorKind.BAD_INPUT, exc.title, exc.hint)
-        reply = self.answer(question)
-        return reply.shared() if share and not reply.is_error else reply
+        return self.answer(question)
 
     def _page_action(self, request: Request) -> Reply:
         try:
@@ -246,13 +244,11 @@ class CoverageFeature:
 
     # --- /crosswalk --------------------------------------------------------------------------------
     def crosswalk(self, request: Request) -> Reply:
-        text, share = request.without_share(), request.asks_to_share
         try:
-            question = parse_crosswalk(text)
+            question = parse_crosswalk(request.text)
         except QuestionError as exc:
             return error_reply(ErrorKind.BAD_INPUT, exc.title, exc.hint)
-        reply = self._crosswalk(question)
-        return reply.shared() if share and not reply.is_error else reply
+        return self._crosswalk(question)
 
     def _crosswalk(self, question: CrosswalkQuestion) -> Reply:
         catalog = self.catalog  # loaded before the transaction below, never inside it

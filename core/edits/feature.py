@@ -66,22 +66,25 @@ class EditsFeature:
                     usage="/ncci 29881 29880",
                     details=("Either order works: `/ncci 29880 29881`",
                              "`date:2026-11-15` uses the quarter in force on that date of service",
-                             "`hospital` uses the outpatient hospital edits instead of practitioner edits")),
+                             "`hospital` uses the outpatient hospital edits instead of practitioner edits"),
+                    shareable=True),
             Command("mue", "Medically Unlikely Edit: the most units per line or day, by service type", self.mue,
                     Option.code("A CPT or HCPCS code, e.g. 86357"), usage="/mue 86357",
-                    details=("`/mue 86357 date:2026-11-15` uses the quarter in force on that date",)),
+                    details=("`/mue 86357 date:2026-11-15` uses the quarter in force on that date",),
+                    shareable=True),
             Command("rvu", "Fee schedule RVUs and the payment they give, national or for a locality", self.rvu,
                     Option.text("args", "A code, then optionally a locality: FL 04, or its name", required=True),
                     usage="/rvu 99214 FL 04",
                     details=("`/rvu 99214` gives the national amount (all GPCIs 1.000)",
                              "`/rvu 71046-26` gives the row for a modifier (26, TC, 53)",
-                             "`/rvu 99214 Miami` finds the locality by name")),
+                             "`/rvu 99214 Miami` finds the locality by name"), shareable=True),
             Command("check", "Check claim lines: NCCI pairs, MUE units, add-ons, modifiers, diagnoses", self.check,
                     Option.text("claim", "Lines CODE[-MOD…][xUNITS] and ICD-10-CM codes, e.g. 99214-25 J1885x2 "
                                          "E11.9", required=True),
                     usage="/check 99214-25 11102 J1885x2 E11.9 N18.32",
                     details=("Add `date:2026-11-15` for a date of service and `hospital` for outpatient hospital",
-                             "“No problems found” only appears when every check ran with its data loaded")),
+                             "“No problems found” only appears when every check ran with its data loaded"),
+                    shareable=True),
             Command("changes", "What changed between two code-set releases; watch codes for changes",
                     self.changes, Option.text("args", "e.g. hcpcs 2019 2020, or watch 29881 J1885"),
                     usage="/changes hcpcs 2019 2020",
@@ -96,9 +99,8 @@ class EditsFeature:
 
     # --- /ncci -------------------------------------------------------------------------------------
     def ncci(self, request: Request) -> Reply:
-        share = request.asks_to_share
         try:
-            options = read_options(request.without_share())
+            options = read_options(request.text)
         except ClaimInputError as exc:
             return error_reply(ErrorKind.BAD_INPUT, str(exc), "For example `/ncci 29881 29880 date:2026-11-15`.")
         found = [w.upper() for w in options.words]
@@ -128,7 +130,7 @@ class EditsFeature:
                           sections=(Section("", "CMS lists no procedure-to-procedure edit for this pair in this "
                                                 "quarter: the pair is not bundled by NCCI (other payer rules "
                                                 "may still apply)."),), footer=footer)
-            return reply.shared() if share else reply
+            return reply
         fields = (Field("Column 1", edit.column1), Field("Column 2", edit.column2),
                   Field("Modifier indicator", f"{edit.modifier}: {MODIFIER_MEANING.get(edit.modifier, '?')}", False),
                   Field("Effective", f"{edit.effective:%Y-%m-%d}"),
@@ -148,13 +150,12 @@ class EditsFeature:
             text += " The edit existed before 1996."
         reply = Reply(title=title, subtitle=f"{setting.capitalize()} edits, {release.period}", fields=fields,
                       sections=(Section("", text),), footer=footer)
-        return reply.shared() if share else reply
+        return reply
 
     # --- /mue --------------------------------------------------------------------------------------
     def mue(self, request: Request) -> Reply:
-        share = request.asks_to_share
         try:
-            options = read_options(request.without_share())
+            options = read_options(request.text)
         except ClaimInputError as exc:
             return error_reply(ErrorKind.BAD_INPUT, str(exc), "For example `/mue 86357 date:2026-11-15`.")
         if len(options.words) != 1 or not _SERVICE_CODE.match(options.words[0].upper()):
@@ -185,13 +186,12 @@ class EditsFeature:
                                f"code with `/code {code}`.")
         reply = Reply(title=f"MUE for {code}", fields=tuple(fields), sections=tuple(sections),
                       footer="Source: " + ", ".join(sources))
-        return reply.shared() if share else reply
+        return reply
 
     # --- /rvu --------------------------------------------------------------------------------------
     def rvu(self, request: Request) -> Reply:
-        share = request.asks_to_share
         try:
-            options = read_options(request.without_share())
+            options = read_options(request.text)
         except ClaimInputError as exc:
             return error_reply(ErrorKind.BAD_INPUT, str(exc), "For example `/rvu 99214 FL 04`.")
         if not options.words:
@@ -264,13 +264,12 @@ class EditsFeature:
         title = f"{code}{'-' + modifier if modifier else ''}: fee schedule {main.period}"
         reply = Reply(title=title, subtitle=f"Locality: {where}", fields=fields,
                       sections=(Section("Payment", "\n".join(payment_lines)),), footer="Source: " + ", ".join(sources))
-        return reply.shared() if share else reply
+        return reply
 
     # --- /check ------------------------------------------------------------------------------------
     def check(self, request: Request) -> Reply:
-        share = request.asks_to_share
         try:
-            claim = parse_claim(request.without_share())
+            claim = parse_claim(request.text)
         except ClaimInputError as exc:
             message = str(exc)
             return error_reply(ErrorKind.BAD_INPUT, message[:1].upper() + message[1:],
@@ -284,11 +283,11 @@ class EditsFeature:
         used = [r.label for k in kinds if (r := self.store.release(k, claim.date_of_service, loaded)) is not None]
         if used:
             reply = reply.with_footer("Data: " + ", ".join(used))
-        return reply.shared() if share else reply
+        return reply
 
     # --- /changes ----------------------------------------------------------------------------------
     def changes(self, request: Request) -> Reply:
-        words = request.without_share().split()
+        words = request.text.split()
         if words and words[0].lower() in ("watch", "unwatch", "watching"):
             return self._watch(request, words[0].lower(), words[1:])
         if len(words) < 3:

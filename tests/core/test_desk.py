@@ -84,3 +84,12 @@ def test_an_unexpected_error_is_a_short_apology_with_a_reference(catalog: Catalo
     assert reply.error is ErrorKind.INTERNAL and "ref " in reply.title
     assert "John Doe" not in caplog.text  # message text is never logged
     assert "RuntimeError at " in caplog.text  # but where it failed is
+
+
+def test_share_is_applied_once_by_the_desk_for_shareable_commands_only(catalog: Catalog) -> None:
+    desk = code_desk(catalog)
+    assert desk.handle(Request.command_of(ALICE, "code", "E11.9 share")).visibility is Visibility.CHANNEL
+    refused = desk.handle(Request.command_of(ALICE, "icd10", "share"))  # nothing left to look up
+    assert refused.error is ErrorKind.BAD_INPUT and refused.is_private
+    # /help is not shareable: "share" is just the word it was given, and the answer stays private.
+    assert desk.handle(Request.command_of(ALICE, "help", "share")).is_private

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.codes.catalog import Catalog
 from core.coverage.feature import COVERAGE_PAGE, CoverageFeature
+from core.desk import Desk
 from core.replies import ErrorKind, Reply, Visibility
 from core.requests import Actor, Platform, Request
 
@@ -80,8 +81,9 @@ def test_state_and_contractor_narrow_the_articles(feature: CoverageFeature) -> N
 
 
 def test_share_posts_to_the_channel(feature: CoverageFeature) -> None:
-    assert ask(feature, "coverage", "93000 share").visibility is Visibility.CHANNEL
-    assert ask(feature, "coverage", "93000").visibility is Visibility.ONLY_YOU
+    desk = Desk((feature,))  # `share` is read once, by the Desk, for every shareable command
+    assert desk.handle(Request.command_of(ACTOR, "coverage", "93000 share")).visibility is Visibility.CHANNEL
+    assert desk.handle(Request.command_of(ACTOR, "coverage", "93000")).visibility is Visibility.ONLY_YOU
 
 
 def test_crosswalk_both_ways(feature: CoverageFeature) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import uuid
 from dataclasses import dataclass, replace
 
 from core import logsafe
@@ -140,7 +139,7 @@ def unavailable_reply() -> Reply:
 def reference_id() -> str:
     """A short id that ties an apology the user sees to the log line an operator reads: the current
     request's id (core.logsafe.request_scope), or a new one outside a request."""
-    return logsafe.REQUEST_ID.get() or uuid.uuid4().hex[:8]
+    return logsafe.REQUEST_ID.get() or logsafe.new_request_id()
 
 
 

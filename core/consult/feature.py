@@ -20,6 +20,7 @@ from core.consult.cards import ANSWER, ANSWER_FORM, ASK_FORM, CLAIM, NO_IDENTIFI
 from core.consult.contacts import email_of, name_of, standing_of
 from core.consult.outbox import Deliverer, Medium, Template
 from core.consult.policy import ConsultPolicy
+from core.consult.tables import ConsultTicket
 from core.consult.tickets import Status, Ticket, Where
 from core.db import transaction, utcnow
 from core.replies import Action, ActionStyle, ErrorKind, Field, Form, FormField, Reply, Section, error_reply
@@ -280,14 +281,9 @@ class ConsultFeature:
     def _claim(self, request: Request, number: int) -> Reply:
         actor, now = request.actor, self.now()
         with transaction(self.sessions) as session:
-            if not self._who(session, request).staff:
-                return self._experts_only("claim consults")
-            row = store.row_of(session, self._where(request), number, lock=True)
-            if row is None:
-                return self._not_found(number)
-            if row.status in (Status.ANSWERED, Status.CLOSED):
-                return error_reply(ErrorKind.BAD_INPUT, f"Consult #{number} is already {row.status}.",
-                                   f"See it with `/consult {number}`.")
+            row = self._open_ticket(session, request, number, "claim consults")
+            if isinstance(row, Reply):
+                return row
             if row.status == Status.CLAIMED and row.claimed_by != actor.user_id:
                 return error_reply(ErrorKind.BAD_INPUT, f"Consult #{number} is already claimed by "
                                    f"{row.claimed_by_name or row.claimed_by}.",
@@ -316,6 +312,19 @@ class ConsultFeature:
                                "Give its number, e.g. 3 (shown as #3).")
         return self._answer(request, int(number), request.answers.get("answer", ""))
 
+    def _open_ticket(self, session: Session, request: Request, number: int,
+                     doing: str) -> ConsultTicket | Reply:
+        """A ticket an expert may still claim or answer (locked for this transaction), or why not."""
+        if not self._who(session, request).staff:
+            return self._experts_only(doing)
+        row = store.row_of(session, self._where(request), number, lock=True)
+        if row is None:
+            return self._not_found(number)
+        if row.status in (Status.ANSWERED, Status.CLOSED):
+            return error_reply(ErrorKind.BAD_INPUT, f"Consult #{number} is already {row.status}.",
+                               f"See it with `/consult {number}`.")
+        return row
+
     def _answer(self, request: Request, number: int, text: str) -> Reply:
         answer = text.strip()
         if not answer:
@@ -326,14 +335,9 @@ class ConsultFeature:
                                "Shorten it and send it again.")
         actor, now = request.actor, self.now()
         with transaction(self.sessions) as session:
-            if not self._who(session, request).staff:
-                return self._experts_only("answer consults")
-            row = store.row_of(session, self._where(request), number, lock=True)
-            if row is None:
-                return self._not_found(number)
-            if row.status in (Status.ANSWERED, Status.CLOSED):
-                return error_reply(ErrorKind.BAD_INPUT, f"Consult #{number} is already {row.status}.",
-                                   f"See it with `/consult {number}`.")
+            row = self._open_ticket(session, request, number, "answer consults")
+            if isinstance(row, Reply):
+                return row
             name = self._name(session, request)
             if row.status == Status.OPEN:  # answering claims it too
                 row.claimed_by, row.claimed_by_name, row.claimed_at = actor.user_id, name, now
